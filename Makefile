@@ -1,0 +1,76 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Developer front end.  Kbuild (next to this file) lists the objects; this
+# file only drives the kernel's build system and the project's scripts.
+#
+#   make [modules]         build zram.ko against KDIR
+#   make clean
+#   make check             sparse (C=2) and W=1 builds, then checkpatch
+#   make check-all         the same against every target kernel
+#   make kunit             KUnit suites in the debug kernel under QEMU
+#   make test              every suite on every target kernel under QEMU
+#   make demo              provision, then compressed swap in a 6.12 guest
+#   make install           install into the running kernel's updates/
+#   make dkms-install / dkms-uninstall
+
+include scripts/kernels.conf
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+CACHE ?= $(or $(ZRAM_CACHE),/var/cache/zram-backport)
+KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
+
+# Files the style and static checks read
+SOURCES = $(wildcard *.c *.h compat/*.h tests/kunit/*.c)
+
+.PHONY: all modules clean check check-all style sparse w1 kunit test demo \
+	provision install dkms-install dkms-uninstall
+
+all: modules
+
+modules:
+	$(KBUILD) modules
+
+clean:
+	$(KBUILD) clean
+	rm -f compat/*.o.cmd
+
+# Warnings are errors here: the project builds warning-free on every target.
+w1:
+	$(KBUILD) clean >/dev/null
+	$(KBUILD) W=1 KCFLAGS=-Werror modules
+
+sparse:
+	$(KBUILD) clean >/dev/null
+	$(KBUILD) C=2 modules 2>&1 | tee .sparse.log
+	@! grep -E ': (warning|error):' .sparse.log
+	@rm -f .sparse.log
+
+style:
+	scripts/checkpatch.sh $(SOURCES)
+
+check: w1 sparse style
+
+check-all:
+	scripts/check-all.sh
+
+provision:
+	scripts/provision.sh
+
+kunit: provision
+	scripts/run-tests.sh --kernels debug --suites kunit
+
+test: provision
+	scripts/run-tests.sh
+
+demo: provision
+	scripts/demo.sh
+
+install: modules
+	$(KBUILD) INSTALL_MOD_DIR=updates modules_install
+	depmod -a
+
+dkms-install:
+	scripts/dkms.sh install
+
+dkms-uninstall:
+	scripts/dkms.sh uninstall

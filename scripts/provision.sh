@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Install what building and testing need, and fetch the Debian kernel images
+# the tests boot.  Idempotent: a second run only checks.  Images are
+# downloaded with `apt-get download` and unpacked into the cache, never
+# installed into /boot.
+#
+# Usage: scripts/provision.sh [--no-debug-src]
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=scripts/kernels.conf
+. "$here/kernels.conf"
+. "$here/lib.sh"
+
+want_debug_src=1
+[ "${1:-}" = "--no-debug-src" ] && want_debug_src=0
+
+pkgs=(
+	build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
+	xz-utils zstd sparse
+	"linux-headers-$K61_ABI" "linux-headers-$K612_ABI" "linux-headers-$K612RT_ABI"
+	qemu-system-x86 busybox-static
+	fio e2fsprogs util-linux stress-ng rt-tests
+)
+[ "$want_debug_src" = 1 ] && pkgs+=("$DEBUG_SRC_PKG")
+
+missing=()
+for p in "${pkgs[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	log "installing: ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# checkpatch.pl comes with the kernel headers' scripts on Debian only in
+# linux-kbuild; the source tarball has it.  Nothing to do here: the
+# Makefile finds it in whichever tree is present.
+
+mkdir -p "$CACHE/images"
+for abi in "$K61_ABI" "$K612_ABI" "$K612RT_ABI"; do
+	dir="$CACHE/images/$abi"
+	[ -e "$dir/.done" ] && continue
+	log "fetching kernel image $abi"
+	tmp=$(mktemp -d "$CACHE/images/.dl.XXXXXX")
+	(cd "$tmp" && apt-get download -q "linux-image-$abi-unsigned" >/dev/null)
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	dpkg-deb -x "$tmp"/*.deb "$dir"
+	rm -rf "$tmp"
+	touch "$dir/.done"
+done
+log "provisioned: cache in $CACHE"

@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zcomp: compression streams for zram.
+ *
+ * A zcomp is one algorithm with its parameters and one stream per online
+ * CPU.  A stream is a backend context plus a work buffer, guarded by a
+ * mutex: the holder may be preempted, may sleep and may migrate to another
+ * CPU while it compresses.  The API is for preemptible context only.
+ */
+#ifndef _ZRAM_ZCOMP_H_
+#define _ZRAM_ZCOMP_H_
+
+#include <linux/limits.h>
+#include <linux/mutex.h>
+#include <linux/types.h>
+
+/* Priorities: 0 is the primary algorithm, 1..3 are for recompression */
+#define ZRAM_PRIMARY_COMP	0U
+#define ZRAM_SECONDARY_COMP	1U
+#define ZRAM_MAX_COMPS		4U
+
+/* A level that the user did not set; each backend picks its default */
+#define ZCOMP_PARAM_NOT_SET	INT_MIN
+
+/**
+ * struct deflate_params - deflate's own parameter
+ * @winbits: window bits, -15..-9 (raw deflate) or 9..15 (zlib wrapper)
+ */
+struct deflate_params {
+	s32 winbits;
+};
+
+/**
+ * struct zcomp_params - per-algorithm parameters, shared by all streams
+ * @dict: dictionary bytes (vmalloc'ed, owned by zram), or NULL
+ * @dict_sz: its size
+ * @level: compression level, or ZCOMP_PARAM_NOT_SET
+ * @deflate: deflate's window bits (ZCOMP_PARAM_NOT_SET when not set)
+ * @drv_data: what the backend's setup_params() prepared from the above
+ *
+ * Read-only from zcomp_create() until zcomp_destroy().
+ */
+struct zcomp_params {
+	void *dict;
+	size_t dict_sz;
+	s32 level;
+	union {
+		struct deflate_params deflate;
+	};
+	void *drv_data;
+};
+
+/**
+ * struct zcomp_ctx - one stream's backend state
+ * @context: whatever the backend's create_ctx() allocated
+ */
+struct zcomp_ctx {
+	void *context;
+};
+
+/**
+ * struct zcomp_req - one compression or decompression call
+ * @src: input
+ * @src_len: input length
+ * @dst: output buffer
+ * @dst_len: on entry the room in @dst, on return the bytes produced
+ */
+struct zcomp_req {
+	const unsigned char *src;
+	const size_t src_len;
+	unsigned char *dst;
+	size_t dst_len;
+};
+
+/**
+ * struct zcomp_ops - one backend
+ * @compress: compress @req; fails (never overflows) when the output does
+ *            not fit in req->dst_len
+ * @decompress: decompress @req; must produce exactly req->dst_len bytes
+ * @create_ctx: allocate a stream's context; may sleep
+ * @destroy_ctx: free it; the context may be half-created
+ * @setup_params: check @params and prepare drv_data; apply defaults
+ * @release_params: free what setup_params() prepared
+ * @name: the name users write to comp_algorithm
+ */
+struct zcomp_ops {
+	int (*compress)(struct zcomp_params *params, struct zcomp_ctx *ctx,
+			struct zcomp_req *req);
+	int (*decompress)(struct zcomp_params *params, struct zcomp_ctx *ctx,
+			  struct zcomp_req *req);
+	int (*create_ctx)(struct zcomp_params *params, struct zcomp_ctx *ctx);
+	void (*destroy_ctx)(struct zcomp_ctx *ctx);
+	int (*setup_params)(struct zcomp_params *params);
+	void (*release_params)(struct zcomp_params *params);
+	const char *name;
+};
+
+/**
+ * struct zcomp_strm - one CPU's compression stream
+ * @lock: held from zcomp_stream_get() to zcomp_stream_put()
+ * @buffer: two pages of output room for compression
+ * @local_copy: one page for zsmalloc reads of objects that straddle pages
+ * @ctx: the backend's context
+ *
+ * @buffer is NULL while the CPU is offline; every field is protected by
+ * @lock.
+ */
+struct zcomp_strm {
+	struct mutex lock;
+	void *buffer;
+	void *local_copy;
+	struct zcomp_ctx ctx;
+};
+
+/**
+ * struct zcomp - an algorithm with its streams
+ * @stream: per-CPU streams
+ * @ops: the backend
+ * @params: the parameters (owned by the caller, outlive the zcomp)
+ * @node: membership in the CPU-hotplug instance list
+ */
+struct zcomp {
+	struct zcomp_strm __percpu *stream;
+	const struct zcomp_ops *ops;
+	struct zcomp_params *params;
+	struct hlist_node node;
+};
+
+int zcomp_init(void);
+void zcomp_exit(void);
+
+ssize_t zcomp_available_show(const char *comp, char *buf, ssize_t at);
+const char *zcomp_lookup_backend_name(const char *comp);
+
+struct zcomp *zcomp_create(const char *alg, struct zcomp_params *params);
+void zcomp_destroy(struct zcomp *comp);
+
+struct zcomp_strm *zcomp_stream_get(struct zcomp *comp);
+void zcomp_stream_put(struct zcomp_strm *zstrm);
+
+int zcomp_compress(struct zcomp *comp, struct zcomp_strm *zstrm,
+		   const void *src, unsigned int *dst_len);
+int zcomp_decompress(struct zcomp *comp, struct zcomp_strm *zstrm,
+		     const void *src, unsigned int src_len, void *dst);
+
+#endif /* _ZRAM_ZCOMP_H_ */
