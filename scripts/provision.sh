@@ -19,7 +19,7 @@ want_debug_src=1
 
 pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
-	xz-utils zstd sparse
+	xz-utils zstd sparse rsync
 	"linux-headers-$K61_ABI" "linux-headers-$K612_ABI" "linux-headers-$K612RT_ABI"
 	qemu-system-x86 busybox-static
 	fio e2fsprogs util-linux stress-ng rt-tests
@@ -38,9 +38,14 @@ if [ ${#missing[@]} -gt 0 ]; then
 	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-# checkpatch.pl comes with the kernel headers' scripts on Debian only in
-# linux-kbuild; the source tarball has it.  Nothing to do here: the
-# Makefile finds it in whichever tree is present.
+# checkpatch.pl is not in the header packages: take it from the source.
+cp_dir=$CACHE/checkpatch
+if [ "$want_debug_src" = 1 ] && [ ! -e "$cp_dir/scripts/checkpatch.pl" ]; then
+	mkdir -p "$cp_dir"
+	tar -C "$cp_dir" --strip-components=1 -xf /usr/src/linux-source-6.12.tar.xz \
+		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
+		'*/scripts/const_structs.checkpatch'
+fi
 
 mkdir -p "$CACHE/images"
 for abi in "$K61_ABI" "$K612_ABI" "$K612RT_ABI"; do
@@ -48,10 +53,13 @@ for abi in "$K61_ABI" "$K612_ABI" "$K612RT_ABI"; do
 	[ -e "$dir/.done" ] && continue
 	log "fetching kernel image $abi"
 	tmp=$(mktemp -d "$CACHE/images/.dl.XXXXXX")
-	(cd "$tmp" && apt-get download -q "linux-image-$abi-unsigned" >/dev/null)
+	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
+		"linux-image-$abi-unsigned" >/dev/null)
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	dpkg-deb -x "$tmp"/*.deb "$dir"
+	# the package leaves modules.dep to its postinst: make it here
+	depmod -b "$dir" "$abi"
 	rm -rf "$tmp"
 	touch "$dir/.done"
 done

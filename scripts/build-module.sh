@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Build zram.ko for one target kernel from a copy of the tree, so builds
+# for several kernels (and the KUnit variant) never share object files.
+# W=1; any compiler or modpost warning fails the build.
+#
+# Usage: build-module.sh KERNEL [kunit]   Prints the path of zram.ko.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/kernels.conf"
+. "$here/lib.sh"
+
+kernel=$1 variant=${2:-release}
+if [ "$kernel" = debug ]; then
+	kdir=$CACHE/debug/current
+else
+	kdir=/usr/src/linux-headers-$(kernel_abi "$kernel") || die "unknown kernel $kernel"
+fi
+[ -e "$kdir/Makefile" ] || die "no kernel build tree at $kdir"
+
+out=$CACHE/build/$kernel-$variant
+mkdir -p "$out"
+rsync -a --delete --exclude .git --exclude /tests/out "$top/" "$out/src/"
+flags=(W=1 "ZRAM_VERSION_STRING=$("$here/version.sh" "$top")")
+[ "$variant" = kunit ] && flags+=(ZRAM_KUNIT=y)
+
+if ! make -C "$kdir" M="$out/src" "${flags[@]}" modules >"$out/build.log" 2>&1; then
+	tail -n 30 "$out/build.log" >&2
+	die "build for $kernel ($variant) failed: $out/build.log"
+fi
+if grep -E 'warning:|error:' "$out/build.log" >&2; then
+	die "build for $kernel ($variant) has warnings: $out/build.log"
+fi
+echo "$out/src/zram.ko"

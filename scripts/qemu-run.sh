@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot one target kernel under QEMU (TCG) with the host's root file system
+# shared read-only, run one command of the project's inside, and judge the
+# run.  The serial console is kept in OUT/console.log.
+#
+# Usage: qemu-run.sh KERNEL OUT CMD [ARG...]
+#   KERNEL  6.1 | 6.12 | 6.12-rt | debug
+#   OUT     host directory, shared writable with the guest as /run/results
+#   CMD     path relative to the project root, run by bash in the guest
+# Environment: ZT_TIMEOUT (seconds, default 900), ZT_MEM (MiB, default
+# 2048), ZT_SMP (default 2), ZT_CMDLINE (extra kernel parameters).
+#
+# Exit status 0 only when the guest ran CMD to its end with status 0 and
+# the kernel log holds no WARN, BUG, oops, lockdep, KASAN or sleep-in-atomic
+# report (panic_on_warn=1 turns most of those into a panic anyway).
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/kernels.conf"
+. "$here/lib.sh"
+
+[ $# -ge 3 ] || die "usage: qemu-run.sh KERNEL OUT CMD [ARG...]"
+kernel=$1 out=$2 cmd=$3
+shift 3
+args=$(IFS=,; echo "$*")
+
+if [ "$kernel" = debug ]; then
+	kdir=$CACHE/debug/current
+	image=$kdir/arch/x86/boot/bzImage
+	moddir=none
+else
+	abi=$(kernel_abi "$kernel") || die "unknown kernel $kernel"
+	image=$CACHE/images/$abi/boot/vmlinuz-$abi
+	moddir=$CACHE/images/$abi/lib/modules/$abi
+fi
+[ -e "$image" ] || die "no kernel image $image (run scripts/provision.sh)"
+
+initrd=$("$here/make-initramfs.sh" "$moddir")
+mkdir -p "$out"
+log=$out/console.log
+
+virtfs=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$out,mount_tag=results,security_model=none")
+append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
+append+=" mitigations=off zt.dir=$top zt.cmd=$cmd"
+[ -n "$args" ] && append+=" zt.args=$args"
+if [ "$moddir" != none ]; then
+	virtfs+=(-virtfs "local,path=$(dirname "$moddir"),mount_tag=modules,security_model=none,readonly=on")
+	append+=" zt.mods"
+fi
+append+=" ${ZT_CMDLINE:-}"
+
+timeout=${ZT_TIMEOUT:-900}
+set +e
+timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -cpu max \
+	-m "${ZT_MEM:-2048}" -smp "${ZT_SMP:-2}" \
+	-nographic -no-reboot -monitor none -serial stdio \
+	-kernel "$image" -initrd "$initrd" -append "$append" \
+	"${virtfs[@]}" </dev/null >"$log" 2>&1
+qrc=$?
+set -e
+
+verdict=0
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+	log "$kernel: guest timed out after ${timeout}s"
+	verdict=1
+fi
+grc=$(sed -n 's/.*ZT-GUEST-EXIT: \([0-9]*\).*/\1/p' "$log" | tail -n 1 | tr -d '\r')
+if [ -z "$grc" ]; then
+	log "$kernel: guest did not finish its command (see $log)"
+	verdict=1
+elif [ "$grc" != 0 ]; then
+	verdict=1
+fi
+"$here/scan-log.sh" "$log" || verdict=1
+exit $verdict

@@ -1,0 +1,102 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run the test suites on the target kernels and print one closing line
+# "N passed, N failed".  For each kernel: build zram.ko (W=1, warnings
+# fail), boot the kernel once under QEMU, run the guest suites in that
+# boot, and count their TAP results.  A build that fails, a guest that
+# does not finish and a kernel report (WARN, lockdep, KASAN, ...) each
+# count as a failure.  The console log of every boot is kept under
+# tests/out/<kernel>/.
+#
+# Usage: run-tests.sh [--kernels "6.1 6.12 6.12-rt debug"] [--suites "..."]
+# CI=true selects quick mode (smaller sizes, shorter runs) in the guest.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/kernels.conf"
+. "$here/lib.sh"
+
+kernels="6.1 6.12 6.12-rt debug"
+suites="smoke kunit"
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernels) kernels=$2; shift 2 ;;
+	--suites) suites=$2; shift 2 ;;
+	*) die "unknown option $1" ;;
+	esac
+done
+quick=0
+[ "${CI:-}" = true ] && quick=1
+
+passed=0 failed=0
+pass() { passed=$((passed + 1)); echo "ok - $*"; }
+failc() { failed=$((failed + 1)); echo "not ok - $*"; }
+
+for k in $kernels; do
+	out=$top/tests/out/$k
+	rm -rf "$out"
+	mkdir -p "$out"
+
+	if [ "$k" = debug ]; then
+		if ! "$here/build-debug-kernel.sh" >/dev/null; then
+			failc "$k: debug kernel build"
+			continue
+		fi
+	fi
+	if ko=$("$here/build-module.sh" "$k" 2>"$out/build.err"); then
+		pass "$k: build zram.ko (W=1, no warnings)"
+	else
+		cat "$out/build.err"
+		failc "$k: build zram.ko"
+		continue
+	fi
+	ks=$suites
+	kunit_ko=
+	if [ "$k" = debug ]; then
+		if kunit_ko=$("$here/build-module.sh" "$k" kunit 2>"$out/build-kunit.err"); then
+			pass "$k: build zram.ko with KUnit suites"
+		else
+			cat "$out/build-kunit.err"
+			failc "$k: build zram.ko with KUnit suites"
+			ks=$(echo " $ks " | sed 's/ kunit / /')
+		fi
+	else
+		# KUnit needs the debug kernel: no Debian kernel builds it
+		ks=$(echo " $ks " | sed 's/ kunit / /')
+	fi
+
+	cat >"$out/env" <<-EOT
+	ZT_KO=$ko
+	ZT_KUNIT_KO=$kunit_ko
+	ZT_QUICK=$quick
+	ZT_KERNEL=$k
+	EOT
+	timeout=900
+	[ "$k" = debug ] && timeout=2400
+	log "$k: running suites:$ks"
+	# shellcheck disable=SC2086
+	ZT_TIMEOUT=$timeout "$here/qemu-run.sh" "$k" "$out" tests/guest/run.sh $ks
+	qrc=$?
+	tap=$out/results.tap
+	if [ -f "$tap" ]; then
+		while IFS= read -r line; do
+			case "$line" in
+			"ok "*) pass "$k: ${line#ok }" ;;
+			"not ok "*) failc "$k: ${line#not ok }" ;;
+			esac
+		done <"$tap"
+	fi
+	if [ $qrc != 0 ]; then
+		if [ -f "$tap" ] && grep -q '^1\.\.' "$tap"; then
+			failc "$k: kernel log clean (see $out/console.log)"
+		else
+			last=$(grep '^# start' "$tap" 2>/dev/null | tail -n 1)
+			failc "$k: guest did not finish (${last:-before the first case}; see $out/console.log)"
+		fi
+	fi
+done
+
+echo "$passed passed, $failed failed"
+[ $failed = 0 ] && [ $passed -gt 0 ]
