@@ -19,7 +19,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 
 kernels="6.1 6.12 6.12-rt debug"
-suites="smoke kunit"
+suites="smoke sysfs data swap stress tools kunit"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernels) kernels=$2; shift 2 ;;
@@ -31,6 +31,14 @@ quick=0
 [ "${CI:-}" = true ] && quick=1
 
 passed=0 failed=0
+
+# Guest-side helper programs, built once for all kernels
+tools=$CACHE/tools
+mkdir -p "$tools"
+for c in "$top"/tests/tools/*.c; do
+	gcc -O2 -Wall -Wextra -Werror -o "$tools/$(basename "$c" .c)" "$c" ||
+		die "cannot build $c"
+done
 pass() { passed=$((passed + 1)); echo "ok - $*"; }
 failc() { failed=$((failed + 1)); echo "not ok - $*"; }
 
@@ -72,6 +80,7 @@ for k in $kernels; do
 	ZT_KUNIT_KO=$kunit_ko
 	ZT_QUICK=$quick
 	ZT_KERNEL=$k
+	ZT_TOOLS=$tools
 	EOT
 	timeout=900
 	[ "$k" = debug ] && timeout=2400

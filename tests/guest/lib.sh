@@ -30,7 +30,7 @@ expect_errno() {
 	fi
 	case "$want:$out" in
 	EINVAL:*"Invalid argument"*|EBUSY:*"busy"*|ENODEV:*"No such device"*|\
-	ERANGE:*"result too large"*|E2BIG:*"Argument list too long"*|\
+	ERANGE:*"out of range"*|E2BIG:*"Argument list too long"*|\
 	ENOENT:*"No such file"*|EPERM:*"not permitted"*|ENOSPC:*"No space"*|\
 	ENOTBLK:*"Block device required"*|EIO:*"Input/output error"*|\
 	EEXIST:*"exists"*|EOPNOTSUPP:*"not supported"*) return 0 ;;
@@ -73,3 +73,59 @@ zt_cleanup() {
 	zram_loaded && zram_unload
 	exit $rc
 }
+
+Z=/sys/block/zram0
+
+# zram_init SIZE [ALGORITHM] [DEV]: configure and initialise a device
+zram_init() {
+	local dev=${3:-zram0}
+	[ -n "${2:-}" ] && sysw /sys/block/$dev/comp_algorithm "$2"
+	sysw /sys/block/$dev/disksize "$1"
+	expect_eq "$dev initstate" 1 "$(cat /sys/block/$dev/initstate)"
+}
+
+# mm_field N [DEV]: column N (1-based) of mm_stat
+mm_field() { awk -v n="$1" '{ print $n }' "/sys/block/${2:-zram0}/mm_stat"; }
+io_field() { awk -v n="$1" '{ print $n }' "/sys/block/${2:-zram0}/io_stat"; }
+
+# size scaled down in quick (CI) mode: qsize FULL QUICK
+qsize() { if [ "$ZT_QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+
+# make_data FILE MIB KIND: a deterministic test file; KIND is text (real
+# files of this machine, compressible), random, zero, or mixed (a quarter
+# each of zero, same-filled, text and random pages)
+make_data() {
+	local f=$1 mib=$2 kind=$3
+	case "$kind" in
+	text) find /usr/share/doc /usr/include -type f -size -256k 2>/dev/null |
+		sort | xargs cat 2>/dev/null | head -c $((mib << 20)) >"$f" ;;
+	random) head -c $((mib << 20)) /dev/urandom >"$f" ;;
+	zero) head -c $((mib << 20)) /dev/zero >"$f" ;;
+	mixed) python3 - "$f" "$mib" <<'PY'
+import os, sys, random
+f, mib = sys.argv[1], int(sys.argv[2])
+words = open('/usr/share/dict/words').read().split() if os.path.exists('/usr/share/dict/words') else 'zram swap page kernel memory slot lock'.split()
+r = random.Random(mib)
+with open(f, 'wb') as o:
+    for i in range(mib * 256):
+        k = i % 4
+        if k == 0:
+            o.write(bytes(4096))
+        elif k == 1:
+            o.write(r.getrandbits(64).to_bytes(8, 'little') * 512)
+        elif k == 2:
+            t = ' '.join(r.choice(words) for _ in range(900)).encode()
+            o.write((t * 2)[:4096])
+        else:
+            o.write(r.randbytes(4096))
+PY
+	;;
+	esac
+	[ "$(stat -c %s "$f")" = $((mib << 20)) ] || fail "make_data $kind: short file"
+}
+
+# hold_open DEV: keep the device open (fd 9) until release_open
+hold_open() { exec 9<"$1"; }
+release_open() { exec 9<&-; }
+
+drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }

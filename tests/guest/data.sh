@@ -1,0 +1,206 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Data integrity and accounting: what is written is read back exactly
+# (fio with crc32c verify, ext4 with real files, every page kind), and
+# mm_stat / io_stat count what happened.
+
+# fio_verify SIZE BS JOBS [extra fio options]: write with verify, then read
+# everything back and verify again after the page cache is dropped.
+fio_verify() {
+	local size=$1 bs=$2 jobs=$3 per
+	shift 3
+	per=$(($(numfmt --from=iec "$size") / jobs))
+	fio --name=verify --filename=/dev/zram0 --direct=1 --ioengine=psync \
+		--rw=randwrite --bs="$bs" --size="$per" --offset_increment="$per" \
+		--numjobs="$jobs" --verify=crc32c --verify_fatal=1 \
+		--buffer_compress_percentage=50 --refill_buffers \
+		--randrepeat=0 --group_reporting "$@" >/tmp/fio.log 2>&1 ||
+		{ cat /tmp/fio.log; fail "fio $bs x $jobs failed"; }
+	drop_caches
+	fio --name=verify --filename=/dev/zram0 --direct=1 --ioengine=psync \
+		--rw=read --bs="$bs" --size="$per" --offset_increment="$per" \
+		--numjobs="$jobs" --verify=crc32c --verify_fatal=1 \
+		--verify_only --randrepeat=0 "$@" >/tmp/fio2.log 2>&1 ||
+		{ cat /tmp/fio2.log; fail "fio re-verify $bs x $jobs failed"; }
+	grep -q 'err= 0' /tmp/fio.log || { cat /tmp/fio.log; fail "fio reported errors"; }
+}
+
+test_fio_verify_4k() {
+	zram_load
+	zram_init 128M lz4
+	fio_verify "$(qsize 96M 32M)" 4k 2
+}
+
+test_fio_verify_64k_zstd() {
+	zram_load
+	if grep -qw zstd $Z/comp_algorithm; then zram_init 128M zstd; else zram_init 128M; fi
+	fio_verify "$(qsize 96M 32M)" 64k 2
+}
+
+test_fio_verify_1m() {
+	zram_load
+	zram_init 128M
+	fio_verify "$(qsize 96M 48M)" 1M 2
+}
+
+test_fio_mixed_rw_verify() {
+	zram_load
+	zram_init 64M
+	fio --name=mixed --filename=/dev/zram0 --direct=1 --rw=randrw --rwmixread=30 \
+		--bs=4k --size="$(qsize 48M 16M)" --numjobs=1 --verify=crc32c \
+		--verify_fatal=1 --buffer_compress_percentage=60 --refill_buffers \
+		>/tmp/fio.log 2>&1 || { cat /tmp/fio.log; fail "mixed read/write verify"; }
+}
+
+test_ext4_files() {
+	local mnt=/mnt/zt
+	zram_load
+	zram_init 256M
+	mkfs.ext4 -q -F /dev/zram0
+	mkdir -p $mnt
+	mount /dev/zram0 $mnt
+	cp -a /usr/lib/x86_64-linux-gnu/perl-base /usr/share/doc $mnt/ 2>/dev/null ||
+		cp -a /usr/share/doc $mnt/
+	(cd $mnt && find . -type f -print0 | sort -z | xargs -0 sha256sum) >/tmp/sums
+	umount $mnt
+	drop_caches
+	mount /dev/zram0 $mnt
+	(cd $mnt && sha256sum --quiet -c /tmp/sums) || fail "file checksums differ"
+	[ "$(wc -l </tmp/sums)" -gt 100 ] || fail "too few files copied"
+	umount $mnt
+	fsck.ext4 -f -n /dev/zram0 >/dev/null || fail "fsck found errors"
+}
+
+test_same_filled_pages() {
+	zram_load
+	zram_init 16M
+	head -c 1M /dev/zero >/tmp/zero
+	python3 -c 'import sys; sys.stdout.buffer.write(b"\xab\xcd\xef\x01\x23\x45\x67\x89" * 131072)' >/tmp/same
+	dd if=/tmp/zero of=/dev/zram0 bs=1M oflag=direct status=none
+	dd if=/tmp/same of=/dev/zram0 bs=1M seek=1 oflag=direct status=none
+	expect_eq same_pages 512 "$(mm_field 6)"
+	expect_eq compr_data_size 0 "$(mm_field 2)"
+	expect_eq orig_data_size $((2 << 20)) "$(mm_field 1)"
+	cmp /tmp/zero <(dd if=/dev/zram0 bs=1M count=1 iflag=direct status=none) || fail "zero pages"
+	cmp /tmp/same <(dd if=/dev/zram0 bs=1M skip=1 count=1 iflag=direct status=none) ||
+		fail "same-filled pages"
+	# overwriting with other data takes them out of same_pages
+	head -c 1M /dev/urandom >/tmp/rand
+	dd if=/tmp/rand of=/dev/zram0 bs=1M oflag=direct status=none
+	expect_eq "same_pages after overwrite" 256 "$(mm_field 6)"
+}
+
+test_huge_pages() {
+	zram_load
+	zram_init 16M
+	head -c 4M /dev/urandom >/tmp/rand
+	dd if=/tmp/rand of=/dev/zram0 bs=1M oflag=direct status=none
+	expect_eq huge_pages 1024 "$(mm_field 8)"
+	expect_eq huge_pages_since 1024 "$(mm_field 9)"
+	cmp /tmp/rand <(dd if=/dev/zram0 bs=1M count=4 iflag=direct status=none) || fail "huge data"
+	head -c 4M /usr/bin/bash >/tmp/text
+	dd if=/tmp/text of=/dev/zram0 bs=1M oflag=direct status=none
+	[ "$(mm_field 8)" -lt 1024 ] || fail "huge_pages did not drop after overwrite"
+	[ "$(mm_field 9)" -ge 1024 ] || fail "huge_pages_since went down"
+	cmp /tmp/text <(dd if=/dev/zram0 bs=1M count=4 iflag=direct status=none) || fail "text data"
+}
+
+test_discard_frees() {
+	zram_load
+	zram_init 32M
+	make_data /tmp/data 16 text
+	dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
+	used=$(mm_field 3)
+	expect_eq orig_data_size $((16 << 20)) "$(mm_field 1)"
+	blkdiscard -o $((8 << 20)) -l $((8 << 20)) /dev/zram0
+	expect_eq "orig_data_size after discard" $((8 << 20)) "$(mm_field 1)"
+	cmp <(head -c 8M /tmp/data) <(dd if=/dev/zram0 bs=1M count=8 iflag=direct status=none) ||
+		fail "kept half differs"
+	cmp <(head -c 8M /dev/zero) <(dd if=/dev/zram0 bs=1M skip=8 count=8 iflag=direct status=none) ||
+		fail "discarded half not zero"
+	blkdiscard /dev/zram0
+	expect_eq "orig_data_size after full discard" 0 "$(mm_field 1)"
+	expect_eq compr_data_size 0 "$(mm_field 2)"
+	sysw $Z/compact 1
+	[ "$(mm_field 3)" -lt "$used" ] || fail "memory not released"
+	# write-zeroes works too
+	dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
+	blkdiscard -z -o 0 -l $((4 << 20)) /dev/zram0
+	cmp <(head -c 4M /dev/zero) <(dd if=/dev/zram0 bs=1M count=4 iflag=direct status=none) ||
+		fail "write-zeroes range not zero"
+}
+
+test_mem_limit_write_fails_data_kept() {
+	local i ok
+	zram_load
+	zram_init 16M
+	make_data /tmp/old 1 text
+	head -c 1M /dev/urandom >/tmp/new
+	dd if=/tmp/old of=/dev/zram0 bs=4k oflag=direct status=none
+	sysw $Z/mem_limit $(($(mm_field 3) + 128 * 1024))
+	before=$(io_field 2)
+	ok=""
+	for i in $(seq 0 255); do
+		if dd if=/tmp/new of=/dev/zram0 bs=4k skip=$i seek=$i count=1 \
+			oflag=direct conv=notrunc status=none 2>/dev/null; then
+			ok="$ok $i"
+		fi
+	done
+	failed=$(($(io_field 2) - before))
+	[ "$failed" -gt 0 ] || fail "no write failed at the limit"
+	note "writes failed at the limit: $failed; mem_used_total $(mm_field 3)"
+	# every page holds either its new data (write succeeded) or its old
+	for i in $(seq 0 255); do
+		got=$(dd if=/dev/zram0 bs=4k skip=$i count=1 iflag=direct status=none | md5sum)
+		if [[ " $ok " == *" $i "* ]]; then
+			want=$(dd if=/tmp/new bs=4k skip=$i count=1 status=none | md5sum)
+		else
+			want=$(dd if=/tmp/old bs=4k skip=$i count=1 status=none | md5sum)
+		fi
+		[ "$got" = "$want" ] || fail "page $i lost its data"
+	done
+	[ "$(mm_field 3)" -le "$(mm_field 4)" ] || fail "memory above the limit"
+}
+
+test_compact_after_frees() {
+	zram_load
+	zram_init 64M
+	make_data /tmp/data "$(qsize 32 16)" text
+	dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
+	n=$(($(stat -c %s /tmp/data) / 4096))
+	# free three pages of every four
+	for i in $(seq 0 4 $((n - 1))); do
+		blkdiscard -o $(((i + 1) * 4096)) -l $((3 * 4096)) /dev/zram0
+	done
+	before=$(mm_field 3)
+	sysw $Z/compact 1
+	after=$(mm_field 3)
+	note "mem_used_total $before -> $after, pages_compacted $(mm_field 7)"
+	[ "$after" -lt "$before" ] || fail "compaction freed nothing"
+	[ "$(mm_field 7)" -gt 0 ] || fail "pages_compacted is 0"
+	for i in $(seq 0 4 $((n - 1))); do
+		a=$(dd if=/tmp/data bs=4k skip=$i count=1 status=none | md5sum)
+		b=$(dd if=/dev/zram0 bs=4k skip=$i count=1 iflag=direct status=none | md5sum)
+		[ "$a" = "$b" ] || fail "page $i differs after compaction"
+	done
+}
+
+test_read_only() {
+	zram_load
+	zram_init 8M
+	head -c 1M /usr/bin/bash >/tmp/data
+	dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
+	blockdev --setro /dev/zram0
+	! dd if=/dev/zero of=/dev/zram0 bs=4k count=1 oflag=direct status=none 2>/dev/null ||
+		fail "write to a read-only device succeeded"
+	cmp /tmp/data <(dd if=/dev/zram0 bs=1M count=1 iflag=direct status=none) || fail "read-only read"
+	blockdev --setrw /dev/zram0
+}
+
+test_unwritten_reads_zero() {
+	zram_load
+	zram_init 8M
+	cmp <(head -c 8M /dev/zero) <(dd if=/dev/zram0 bs=1M iflag=direct status=none) ||
+		fail "fresh device is not zero"
+	expect_eq "failed reads" 0 "$(io_field 1)"
+}

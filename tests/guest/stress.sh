@@ -1,0 +1,82 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Concurrency: reset and hot_remove attempts while I/O runs, many devices
+# at once, CPUs going offline and online during writes, and many
+# init/reset cycles.  Data is verified in each.
+
+test_reset_refused_during_io() {
+	zram_load
+	zram_init 64M
+	fio --name=busy --filename=/dev/zram0 --direct=1 --rw=randwrite --bs=4k \
+		--size=32M --verify=crc32c --verify_fatal=1 --refill_buffers \
+		--buffer_compress_percentage=50 --time_based=0 >/tmp/fio.log 2>&1 &
+	pid=$!
+	n=0
+	while kill -0 $pid 2>/dev/null; do
+		expect_errno EBUSY sysw $Z/reset 1
+		expect_errno EBUSY sysw /sys/class/zram-control/hot_remove 0
+		n=$((n + 1))
+		sleep 0.2
+	done
+	wait $pid || { cat /tmp/fio.log; fail "fio failed while reset was tried"; }
+	note "$n refused resets during I/O"
+	expect_eq initstate 1 "$(cat $Z/initstate)"
+}
+
+test_many_devices_in_parallel() {
+	local n=6 i pids=""
+	zram_load num_devices=$n
+	for i in $(seq 0 $((n - 1))); do
+		zram_init 32M "" zram$i
+		fio --name=dev$i --filename=/dev/zram$i --direct=1 --rw=randwrite \
+			--bs=16k --size="$(qsize 24M 8M)" --verify=crc32c --verify_fatal=1 \
+			--refill_buffers --buffer_compress_percentage=40 >/tmp/fio$i.log 2>&1 &
+		pids="$pids $!"
+	done
+	i=0
+	for p in $pids; do
+		wait "$p" || { cat /tmp/fio$i.log; fail "device $i failed"; }
+		i=$((i + 1))
+	done
+	for i in $(seq 1 $((n - 1))); do
+		sysw /sys/class/zram-control/hot_remove $i
+	done
+}
+
+test_cpu_hotplug_during_writes() {
+	local cpu=/sys/devices/system/cpu/cpu1/online
+	[ -w $cpu ] || { note "no hot-pluggable cpu1: skipped"; return 0; }
+	zram_load
+	zram_init 64M
+	fio --name=hp --filename=/dev/zram0 --direct=1 --rw=randwrite --bs=4k \
+		--size="$(qsize 48M 16M)" --numjobs=2 --offset_increment=24M \
+		--verify=crc32c --verify_fatal=1 --refill_buffers \
+		--buffer_compress_percentage=50 >/tmp/fio.log 2>&1 &
+	pid=$!
+	n=0
+	while kill -0 $pid 2>/dev/null; do
+		echo 0 >$cpu
+		sleep 0.3
+		echo 1 >$cpu
+		sleep 0.3
+		n=$((n + 1))
+	done
+	echo 1 >$cpu
+	wait $pid || { cat /tmp/fio.log; fail "data damaged across CPU hotplug"; }
+	note "$n offline/online cycles during writes"
+}
+
+test_init_reset_cycles() {
+	local i n
+	n=$(qsize 300 60)
+	zram_load
+	head -c 256k /usr/bin/bash >/tmp/data
+	for i in $(seq 1 "$n"); do
+		zram_init 4M
+		dd if=/tmp/data of=/dev/zram0 bs=64k oflag=direct status=none
+		cmp /tmp/data <(dd if=/dev/zram0 bs=64k count=4 iflag=direct status=none) ||
+			fail "cycle $i: data differs"
+		sysw $Z/reset 1
+	done
+	expect_eq "mm_stat after the last reset" "0 0 0 0 0 0 0 0 0" "$(xargs <$Z/mm_stat)"
+}

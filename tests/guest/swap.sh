@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# Compressed swap under memory pressure: a working set several times larger
+# than its cgroup's memory.max goes through zram swap and back, and every
+# page is verified (tests/tools/memcheck, whose check is shown to fail on a
+# damaged page first).
+
+cg=/sys/fs/cgroup/zt-swap
+
+swap_cleanup() {
+	local rc=$?
+	[ -d $cg ] && rmdir $cg 2>/dev/null
+	zt_cleanup
+	exit $rc
+}
+
+swap_setup() {
+	trap swap_cleanup EXIT
+	zram_loaded || zram_load
+	zram_init "$1" "${2:-}"
+	mkswap /dev/zram0 >/dev/null
+	swapon -p 100 /dev/zram0
+	grep -q '^/dev/zram0 ' /proc/swaps || fail "zram0 is not swap"
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p $cg
+	echo "$3" >$cg/memory.max
+}
+
+# in_cgroup CMD...: run CMD inside the test cgroup
+in_cgroup() { sh -c 'echo $$ >'"$cg"'/cgroup.procs && exec "$@"' sh "$@"; }
+
+test_memcheck_detects_damage() {
+	! MEMCHECK_CORRUPT=5 "$ZT_TOOLS/memcheck" 4 1 || fail "memcheck missed a damaged page"
+}
+
+test_swap_under_pressure() {
+	local ws
+	ws=$(qsize 384 160)
+	swap_setup 1G "" 64M
+	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 3 42 || fail "working set damaged"
+	note "mm_stat: $(cat $Z/mm_stat)"
+	note "memory.stat swapped: $(grep -E '^(pswpin|pswpout)' /proc/vmstat | xargs)"
+	[ "$(grep '^pswpout' /proc/vmstat | awk '{ print $2 }')" -gt 1000 ] ||
+		fail "nothing was swapped out"
+	expect_eq "failed reads" 0 "$(io_field 1)"
+	expect_eq "failed writes" 0 "$(io_field 2)"
+	swapoff /dev/zram0
+	expect_eq "orig_data_size after swapoff" 0 "$(mm_field 1)"
+}
+
+test_swap_parallel_zstd() {
+	local ws
+	ws=$(qsize 192 96)
+	zram_load
+	alg=""
+	grep -qw zstd $Z/comp_algorithm && alg=zstd
+	swap_setup 1G "$alg" 64M
+	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 2 1 &
+	p1=$!
+	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 2 2 &
+	p2=$!
+	wait $p1 || fail "first working set damaged"
+	wait $p2 || fail "second working set damaged"
+	[ "$(io_field 4)" -gt 0 ] || fail "no slot-free notifications counted"
+}
