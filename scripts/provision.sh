@@ -46,6 +46,13 @@ if [ "$want_debug_src" = 1 ] && [ ! -e "$cp_dir/scripts/checkpatch.pl" ]; then
 		--wildcards '*/scripts/checkpatch.pl' '*/scripts/spelling.txt' \
 		'*/scripts/const_structs.checkpatch'
 fi
+# the kernel's own zram selftests, run unchanged in the guest
+st_dir=$CACHE/selftests
+if [ "$want_debug_src" = 1 ] && [ ! -e "$st_dir/zram/zram.sh" ]; then
+	mkdir -p "$st_dir"
+	tar -C "$st_dir" --strip-components=4 -xf /usr/src/linux-source-6.12.tar.xz \
+		--wildcards '*/tools/testing/selftests/zram/*'
+fi
 
 mkdir -p "$CACHE/images"
 for abi in "$K61_ABI" "$K612_ABI" "$K612RT_ABI"; do

@@ -19,7 +19,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 
 kernels="6.1 6.12 6.12-rt debug"
-suites="smoke sysfs data swap stress tools kunit"
+suites="smoke sysfs data swap stress tools selftests kunit"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernels) kernels=$2; shift 2 ;;
@@ -81,6 +81,7 @@ for k in $kernels; do
 	ZT_QUICK=$quick
 	ZT_KERNEL=$k
 	ZT_TOOLS=$tools
+	ZT_SELFTESTS=$CACHE/selftests/zram
 	EOT
 	timeout=900
 	[ "$k" = debug ] && timeout=2400
