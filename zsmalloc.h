@@ -54,8 +54,13 @@ void zsm_destroy_pool(struct zsm_pool *pool);
  * @handle: where the new handle is stored
  *
  * One stage: the allocation either succeeds with @gfp or fails.  The object's
- * contents are undefined until zsm_obj_write().
+ * contents are undefined until zsm_obj_write().  Zone modifiers in @gfp are
+ * the allocator's business: it adds __GFP_HIGHMEM (and __GFP_MOVABLE where
+ * it can migrate its pages) for the pages, and strips both for its own
+ * metadata.
  *
+ * Context: task context; sleeps only if @gfp allows it.  Not from interrupt
+ * context.
  * Return: 0, -EINVAL for a size out of range, or -ENOMEM.
  */
 int zsm_malloc(struct zsm_pool *pool, size_t size, gfp_t gfp,
@@ -66,7 +71,11 @@ int zsm_malloc(struct zsm_pool *pool, size_t size, gfp_t gfp,
  * @pool: the pool
  * @handle: a handle from zsm_malloc(); 0 is ignored
  *
- * Context: any context that may take a spinlock.
+ * The object must not be open (between zsm_obj_read_begin() and
+ * zsm_obj_read_end()).
+ *
+ * Context: any context that may take a spinlock, preemptible or not, but
+ * not interrupt context.  Never sleeps.
  */
 void zsm_free(struct zsm_pool *pool, unsigned long handle);
 
@@ -79,9 +88,14 @@ void zsm_free(struct zsm_pool *pool, unsigned long handle);
  *              straddles two pages
  *
  * Return: a pointer to the object's first byte: into the page itself when
- * the object lies in one page, else @local_copy holding a copy of it.  The
- * caller may sleep before zsm_obj_read_end(); the object cannot move or be
- * freed meanwhile (compaction and migration skip it).
+ * the object lies in one page, else @local_copy holding a copy of it (also
+ * for a highmem page, which is never left mapped).  The caller may sleep
+ * before zsm_obj_read_end(); the object cannot move or be freed meanwhile
+ * (compaction and migration skip its zspage).  A task may hold several
+ * objects open at once.
+ *
+ * Context: task context, preemptible or not; may spin briefly (never for a
+ * sleeping task) but never sleeps.  Not from interrupt context.
  */
 void *zsm_obj_read_begin(struct zsm_pool *pool, unsigned long handle,
 			 size_t len, void *local_copy);
@@ -91,6 +105,8 @@ void *zsm_obj_read_begin(struct zsm_pool *pool, unsigned long handle,
  * @pool: the pool
  * @handle: the object
  * @mem: the pointer zsm_obj_read_begin() returned
+ *
+ * Context: the task that called zsm_obj_read_begin().
  */
 void zsm_obj_read_end(struct zsm_pool *pool, unsigned long handle, void *mem);
 
@@ -101,7 +117,8 @@ void zsm_obj_read_end(struct zsm_pool *pool, unsigned long handle, void *mem);
  * @src: the data
  * @len: bytes to copy, at most the size given to zsm_malloc()
  *
- * Context: may be preempted; does not sleep.
+ * Context: task context; may be preempted; does not sleep.  Not from
+ * interrupt context.
  */
 void zsm_obj_write(struct zsm_pool *pool, unsigned long handle,
 		   const void *src, size_t len);
@@ -125,8 +142,10 @@ unsigned long zsm_get_total_pages(struct zsm_pool *pool);
  * zsm_compact() - move objects to free as many zspages as possible
  * @pool: the pool
  *
- * Skips zspages that readers hold.  Context: process context, may sleep
- * between classes.
+ * Skips zspages that readers hold.  Also run by the pool's shrinker under
+ * memory pressure.
+ *
+ * Context: process context, may sleep between steps.
  *
  * Return: the number of pages freed by this call.
  */
