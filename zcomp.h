@@ -32,8 +32,9 @@ struct deflate_params {
 
 /**
  * struct zcomp_params - per-algorithm parameters, shared by all streams
- * @dict: dictionary bytes (vmalloc'ed, owned by zram), or NULL
- * @dict_sz: its size
+ * @dict: dictionary bytes (vmalloc'ed, owned by zram), or NULL; backends
+ *        refer to them, so they must stay until zcomp_destroy()
+ * @dict_sz: its size; 0 means no dictionary
  * @level: compression level, or ZCOMP_PARAM_NOT_SET
  * @deflate: deflate's window bits (ZCOMP_PARAM_NOT_SET when not set)
  * @drv_data: what the backend's setup_params() prepared from the above
@@ -79,7 +80,8 @@ struct zcomp_req {
  * @decompress: decompress @req; must produce exactly req->dst_len bytes
  * @create_ctx: allocate a stream's context; may sleep
  * @destroy_ctx: free it; the context may be half-created
- * @setup_params: check @params and prepare drv_data; apply defaults
+ * @setup_params: check @params and prepare drv_data; apply defaults;
+ *                on failure leave @params as they were
  * @release_params: free what setup_params() prepared
  * @name: the name users write to comp_algorithm
  */
@@ -106,7 +108,7 @@ struct zcomp_ops {
  * @lock.
  */
 struct zcomp_strm {
-	struct mutex lock;
+	struct mutex lock;	/* held from get to put, see zcomp.c */
 	void *buffer;
 	void *local_copy;
 	struct zcomp_ctx ctx;
@@ -132,6 +134,7 @@ void zcomp_exit(void);
 ssize_t zcomp_available_show(const char *comp, char *buf, ssize_t at);
 const char *zcomp_lookup_backend_name(const char *comp);
 
+int zcomp_check_params(const char *alg, const struct zcomp_params *params);
 struct zcomp *zcomp_create(const char *alg, struct zcomp_params *params);
 void zcomp_destroy(struct zcomp *comp);
 

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "lz4hc" backend: LZ4's high-compression encoder from lib/lz4; the
+ * output is plain LZ4, read back by the LZ4 decoder.
+ *
+ * level: the HC level, 1..LZ4HC_MAX_CLEVEL (default LZ4HC_DEFAULT_CLEVEL);
+ *        anything else is refused.
+ * dict:  as for "lz4": at least LZ4HC_DICT_MIN bytes, of which the last
+ *        LZ4HC_WINDOW count.
+ *
+ * With a dictionary, setup_params() loads it once into a stream state
+ * shared by all streams, and each compression starts from a copy of it,
+ * as the lz4 backend does.  The HC state is 256 KiB, but loading the
+ * dictionary clears as much and hashes it besides, so copying still wins.
+ */
+
+#include <linux/errno.h>
+#include <linux/kernel.h>
+#include <linux/lz4.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
+#include <linux/sizes.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "backend_lz4hc.h"
+
+#define LZ4HC_WINDOW		SZ_64K
+#define LZ4HC_DICT_MIN		8
+
+/* What setup_params() prepares from a dictionary */
+struct lz4hc_dict {
+	LZ4_streamHC_t loaded;	/* stream state right after loading it */
+	const char *tail;	/* the part matches may refer to */
+	int tail_len;
+};
+
+static int lz4hc_setup_params(struct zcomp_params *params)
+{
+	s32 level = params->level;
+	struct lz4hc_dict *dict = NULL;
+
+	if (level == ZCOMP_PARAM_NOT_SET)
+		level = LZ4HC_DEFAULT_CLEVEL;
+	if (level < 1 || level > LZ4HC_MAX_CLEVEL)
+		return -EINVAL;
+
+	if (params->dict_sz) {
+		size_t len = min_t(size_t, params->dict_sz, LZ4HC_WINDOW);
+
+		if (params->dict_sz < LZ4HC_DICT_MIN)
+			return -EINVAL;
+		dict = kvzalloc(sizeof(*dict), GFP_KERNEL);
+		if (!dict)
+			return -ENOMEM;
+		dict->tail = (const char *)params->dict + params->dict_sz - len;
+		dict->tail_len = len;
+		/*
+		 * The continue API takes its level from the stream.  What
+		 * LZ4_resetStreamHC() would do to a zeroed stream is only to
+		 * store the level, and Debian's 6.1 does not export it: store
+		 * the level here, on every kernel alike.
+		 */
+		dict->loaded.internal_donotuse.compressionLevel = level;
+		LZ4_loadDictHC(&dict->loaded, dict->tail, dict->tail_len);
+	}
+
+	params->level = level;
+	params->drv_data = dict;
+	return 0;
+}
+
+static void lz4hc_release_params(struct zcomp_params *params)
+{
+	kvfree(params->drv_data);
+	params->drv_data = NULL;
+}
+
+static int lz4hc_create_ctx(struct zcomp_params *params,
+			    struct zcomp_ctx *ctx)
+{
+	/* LZ4HC_MEM_COMPRESS without a dictionary, a stream with one */
+	ctx->context = kvmalloc(sizeof(LZ4_streamHC_t), GFP_KERNEL);
+	return ctx->context ? 0 : -ENOMEM;
+}
+
+static void lz4hc_destroy_ctx(struct zcomp_ctx *ctx)
+{
+	kvfree(ctx->context);
+	ctx->context = NULL;
+}
+
+static int lz4hc_compress(struct zcomp_params *params, struct zcomp_ctx *ctx,
+			  struct zcomp_req *req)
+{
+	const struct lz4hc_dict *dict = params->drv_data;
+	LZ4_streamHC_t *stream = ctx->context;
+	const char *src = (const char *)req->src;
+	char *dst = (char *)req->dst;
+	int room = min_t(size_t, req->dst_len, INT_MAX);
+	int ret;
+
+	if (req->src_len > LZ4_MAX_INPUT_SIZE)
+		return -EINVAL;
+
+	if (!dict) {
+		ret = LZ4_compress_HC(src, dst, req->src_len, room,
+				      params->level, stream);
+	} else {
+		memcpy(stream, &dict->loaded, sizeof(*stream));
+		ret = LZ4_compress_HC_continue(stream, src, dst, req->src_len,
+					       room);
+	}
+	/* Below LZ4_compressBound() both check the room and return 0 */
+	if (ret <= 0)
+		return -ENOSPC;
+	req->dst_len = ret;
+	return 0;
+}
+
+static int lz4hc_decompress(struct zcomp_params *params,
+			    struct zcomp_ctx *ctx, struct zcomp_req *req)
+{
+	const struct lz4hc_dict *dict = params->drv_data;
+	const char *src = (const char *)req->src;
+	char *dst = (char *)req->dst;
+	int ret;
+
+	if (req->src_len > INT_MAX || req->dst_len > INT_MAX)
+		return -EINVAL;
+
+	if (dict)
+		ret = LZ4_decompress_safe_usingDict(src, dst, req->src_len,
+						    req->dst_len, dict->tail,
+						    dict->tail_len);
+	else
+		ret = LZ4_decompress_safe(src, dst, req->src_len, req->dst_len);
+	if (ret < 0 || (size_t)ret != req->dst_len)
+		return -EINVAL;
+	return 0;
+}
+
+const struct zcomp_ops lz4hc_zcomp_ops = {
+	.name		= "lz4hc",
+	.setup_params	= lz4hc_setup_params,
+	.release_params	= lz4hc_release_params,
+	.create_ctx	= lz4hc_create_ctx,
+	.destroy_ctx	= lz4hc_destroy_ctx,
+	.compress	= lz4hc_compress,
+	.decompress	= lz4hc_decompress,
+};

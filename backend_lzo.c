@@ -1,0 +1,76 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The "lzo" backend: LZO1X-1 from lib/lzo.
+ *
+ * LZO has no compression levels and no dictionaries.  A level is ignored,
+ * as every zram does; a dictionary is refused, so that a configuration
+ * that asks for one does not silently get something else.
+ */
+
+#include <linux/errno.h>
+#include <linux/lzo.h>
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "backend_lzo.h"
+
+static int lzo_setup_params(struct zcomp_params *params)
+{
+	return params->dict_sz ? -EINVAL : 0;
+}
+
+static void lzo_release_params(struct zcomp_params *params)
+{
+}
+
+static int lzo_create_ctx(struct zcomp_params *params, struct zcomp_ctx *ctx)
+{
+	/* The compressor's hash table; decompression needs no state */
+	ctx->context = kvmalloc(LZO1X_1_MEM_COMPRESS, GFP_KERNEL);
+	return ctx->context ? 0 : -ENOMEM;
+}
+
+static void lzo_destroy_ctx(struct zcomp_ctx *ctx)
+{
+	kvfree(ctx->context);
+	ctx->context = NULL;
+}
+
+static int lzo_compress(struct zcomp_params *params, struct zcomp_ctx *ctx,
+			struct zcomp_req *req)
+{
+	/* The _safe variant takes the room in @out and never writes past it */
+	size_t out = req->dst_len;
+	int ret;
+
+	ret = lzo1x_1_compress_safe(req->src, req->src_len, req->dst, &out,
+				    ctx->context);
+	if (ret == LZO_E_OUTPUT_OVERRUN)
+		return -ENOSPC;
+	if (ret != LZO_E_OK)
+		return -EINVAL;
+	req->dst_len = out;
+	return 0;
+}
+
+static int lzo_decompress(struct zcomp_params *params, struct zcomp_ctx *ctx,
+			  struct zcomp_req *req)
+{
+	size_t out = req->dst_len;
+	int ret;
+
+	ret = lzo1x_decompress_safe(req->src, req->src_len, req->dst, &out);
+	if (ret != LZO_E_OK || out != req->dst_len)
+		return -EINVAL;
+	return 0;
+}
+
+const struct zcomp_ops lzo_zcomp_ops = {
+	.name		= "lzo",
+	.setup_params	= lzo_setup_params,
+	.release_params	= lzo_release_params,
+	.create_ctx	= lzo_create_ctx,
+	.destroy_ctx	= lzo_destroy_ctx,
+	.compress	= lzo_compress,
+	.decompress	= lzo_decompress,
+};

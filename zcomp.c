@@ -1,0 +1,471 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zcomp: the registry of compression backends and the per-CPU streams
+ * that run them.
+ *
+ * Each zcomp owns a percpu array of stream slots, one per possible CPU.
+ * A slot carries a live stream (a backend context plus its work buffers)
+ * exactly while its CPU is up: a dynamic multi-instance CPU-hotplug state
+ * fills the slot in the PREPARE stage, before the CPU runs any task, and
+ * empties it once the CPU is dead.  Both callbacks run in process context
+ * on some other CPU, so they may sleep and allocate with GFP_KERNEL.
+ *
+ * Locking rules for a stream:
+ *
+ * 1. It is used only with its ->lock held: zcomp_stream_get() takes the
+ *    lock, zcomp_stream_put() drops it.  The holder may sleep, may be
+ *    preempted and may migrate: the stream stays its own until put, on
+ *    whichever CPU it ends up running.
+ * 2. A non-NULL ->buffer, read under ->lock, means the stream is live.
+ *    The callbacks change a slot only with its ->lock held, so tearing a
+ *    stream down waits for a holder that migrated off the dying CPU.
+ * 3. A getter that finds an empty slot lets go and looks again on the
+ *    CPU it runs on now; a dead CPU runs no task, so the loop ends.
+ * 4. The ->lock of every stream of every zcomp is one lockdep class:
+ *    never hold two streams at a time.
+ * 5. The hotplug core calls the callbacks under cpu_hotplug_lock, so a
+ *    stream holder must not take cpus_read_lock().
+ * 6. Memory reclaim may write to a zram device (swap-out), and that
+ *    takes a stream.  So whoever holds a stream allocates with GFP_NOIO
+ *    at most: reclaim that may do I/O could come back for a stream, and
+ *    lockdep, seeing one class (rule 4), reports it even when it would
+ *    be another stream.  The callbacks allocate before taking the lock
+ *    and free after dropping it.
+ */
+
+/* compat.h, forced in first, already brought printk.h's default */
+#undef pr_fmt
+#define pr_fmt(fmt) "zram: " fmt
+
+#include <linux/cpuhotplug.h>
+#include <linux/err.h>
+#include <linux/kernel.h>
+#include <linux/lockdep.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+#include <linux/topology.h>
+
+#include "zcomp.h"
+#include "backend_deflate.h"
+#include "backend_lz4.h"
+#include "backend_lz4hc.h"
+#include "backend_lzo.h"
+#include "backend_lzorle.h"
+#include "backend_zstd.h"
+
+/*
+ * Room for one compressed page.  Two pages, so that a page that does not
+ * compress still fits together with the backend's own framing: zram then
+ * stores it uncompressed, but the backend never runs out of room for it.
+ */
+#define ZCOMP_BUFFER_SIZE	(2 * PAGE_SIZE)
+
+/*
+ * The backends of this build, in the order comp_algorithm lists them.
+ * Kbuild defines ZRAM_BACKEND_<X> only when the target kernel provides
+ * both the compressor and the decompressor of <X>.  NULL ends the list.
+ */
+static const struct zcomp_ops *const zcomp_backends[] = {
+#ifdef ZRAM_BACKEND_LZO
+	&lzorle_zcomp_ops,
+	&lzo_zcomp_ops,
+#endif
+#ifdef ZRAM_BACKEND_LZ4
+	&lz4_zcomp_ops,
+#endif
+#ifdef ZRAM_BACKEND_LZ4HC
+	&lz4hc_zcomp_ops,
+#endif
+#ifdef ZRAM_BACKEND_ZSTD
+	&zstd_zcomp_ops,
+#endif
+#ifdef ZRAM_BACKEND_DEFLATE
+	&deflate_zcomp_ops,
+#endif
+	NULL
+};
+
+/* Our dynamic hotplug state, from zcomp_init(); 0 when not registered */
+static int zcomp_hp_state;
+
+static const struct zcomp_ops *zcomp_find_backend(const char *name)
+{
+	const struct zcomp_ops *const *ops;
+
+	for (ops = zcomp_backends; *ops; ops++) {
+		if (sysfs_streq(name, (*ops)->name))
+			return *ops;
+	}
+	return NULL;
+}
+
+/**
+ * zcomp_lookup_backend_name() - find a backend by the name a user wrote
+ * @comp: the name; one trailing newline is ignored
+ *
+ * Return: the backend's own name string, which lives as long as the
+ * module, or NULL when no backend of this build has that name.
+ */
+const char *zcomp_lookup_backend_name(const char *comp)
+{
+	const struct zcomp_ops *ops = zcomp_find_backend(comp);
+
+	return ops ? ops->name : NULL;
+}
+
+/**
+ * zcomp_available_show() - list the backends for a sysfs attribute
+ * @comp: the name to put in brackets, or NULL
+ * @buf: the sysfs page
+ * @at: where in @buf to start
+ *
+ * Every backend name is followed by a space; a newline ends the line.
+ *
+ * Return: the offset in @buf after what was written.
+ */
+ssize_t zcomp_available_show(const char *comp, char *buf, ssize_t at)
+{
+	const struct zcomp_ops *const *ops;
+
+	for (ops = zcomp_backends; *ops; ops++) {
+		const char *name = (*ops)->name;
+		bool chosen = comp && sysfs_streq(comp, name);
+
+		at += sysfs_emit_at(buf, at, chosen ? "[%s] " : "%s ", name);
+	}
+	at += sysfs_emit_at(buf, at, "\n");
+	return at;
+}
+
+/* Free a stream's parts; any of them may be missing */
+static void zcomp_stream_free(struct zcomp *comp, void *buffer,
+			      void *local_copy, struct zcomp_ctx *ctx)
+{
+	comp->ops->destroy_ctx(ctx);
+	kvfree(local_copy);
+	kvfree(buffer);
+}
+
+/* CPUHP_BP_PREPARE_DYN startup: @cpu is about to come up */
+static int zcomp_cpu_prepare(unsigned int cpu, struct hlist_node *node)
+{
+	struct zcomp *comp = hlist_entry(node, struct zcomp, node);
+	struct zcomp_strm *zstrm = per_cpu_ptr(comp->stream, cpu);
+	void *buffer = NULL, *local_copy = NULL;
+	struct zcomp_ctx ctx = { };
+	int err;
+
+	/* Everything is allocated before taking the lock (rule 6) */
+	err = comp->ops->create_ctx(comp->params, &ctx);
+	if (!err) {
+		buffer = kvzalloc_node(ZCOMP_BUFFER_SIZE, GFP_KERNEL,
+				       cpu_to_node(cpu));
+		local_copy = kvzalloc_node(PAGE_SIZE, GFP_KERNEL,
+					   cpu_to_node(cpu));
+		if (!buffer || !local_copy)
+			err = -ENOMEM;
+	}
+	if (err) {
+		zcomp_stream_free(comp, buffer, local_copy, &ctx);
+		pr_err("no %s stream for CPU %u: %d\n", comp->ops->name, cpu,
+		       err);
+		return err;
+	}
+
+	mutex_lock(&zstrm->lock);
+	zstrm->ctx = ctx;
+	zstrm->local_copy = local_copy;
+	zstrm->buffer = buffer;
+	mutex_unlock(&zstrm->lock);
+	return 0;
+}
+
+/* CPUHP_BP_PREPARE_DYN teardown: @cpu is dead, or the zcomp goes away */
+static int zcomp_cpu_dead(unsigned int cpu, struct hlist_node *node)
+{
+	struct zcomp *comp = hlist_entry(node, struct zcomp, node);
+	struct zcomp_strm *zstrm = per_cpu_ptr(comp->stream, cpu);
+	void *buffer, *local_copy;
+	struct zcomp_ctx ctx;
+
+	/* Waits for a holder that migrated off @cpu (rule 2) */
+	mutex_lock(&zstrm->lock);
+	buffer = zstrm->buffer;
+	local_copy = zstrm->local_copy;
+	ctx = zstrm->ctx;
+	zstrm->buffer = NULL;
+	zstrm->local_copy = NULL;
+	zstrm->ctx.context = NULL;
+	mutex_unlock(&zstrm->lock);
+
+	zcomp_stream_free(comp, buffer, local_copy, &ctx);
+	return 0;
+}
+
+/**
+ * zcomp_stream_get() - take a compression stream
+ * @comp: the zcomp
+ *
+ * Takes the stream of the CPU the caller runs on.  The caller may sleep
+ * and migrate while it holds the stream; it must give it back with
+ * zcomp_stream_put() and must not hold another stream meanwhile.
+ *
+ * Context: process context; sleeps.
+ * Return: the stream, locked.
+ */
+struct zcomp_strm *zcomp_stream_get(struct zcomp *comp)
+{
+	might_sleep();
+
+	for (;;) {
+		/* Any CPU's stream will do: no need to stay on this one */
+		struct zcomp_strm *zstrm = raw_cpu_ptr(comp->stream);
+
+		mutex_lock(&zstrm->lock);
+		if (likely(zstrm->buffer))
+			return zstrm;
+		/* Its CPU went down while we waited: look again (rule 3) */
+		mutex_unlock(&zstrm->lock);
+		cond_resched();
+	}
+}
+
+/**
+ * zcomp_stream_put() - give back a stream taken by zcomp_stream_get()
+ * @zstrm: the stream
+ */
+void zcomp_stream_put(struct zcomp_strm *zstrm)
+{
+	mutex_unlock(&zstrm->lock);
+}
+
+/**
+ * zcomp_compress() - compress one page into the stream's buffer
+ * @comp: the zcomp
+ * @zstrm: a stream of @comp, held by the caller
+ * @src: the page (PAGE_SIZE bytes)
+ * @dst_len: on success, the compressed length now in @zstrm->buffer
+ *
+ * The output may be longer than a page when @src does not compress.
+ *
+ * Context: process context; may sleep.
+ * Return: 0 or a negative errno.
+ */
+int zcomp_compress(struct zcomp *comp, struct zcomp_strm *zstrm,
+		   const void *src, unsigned int *dst_len)
+{
+	struct zcomp_req req = {
+		.src = src,
+		.src_len = PAGE_SIZE,
+		.dst = zstrm->buffer,
+		.dst_len = ZCOMP_BUFFER_SIZE,
+	};
+	int err;
+
+	might_sleep();
+	lockdep_assert_held(&zstrm->lock);
+
+	err = comp->ops->compress(comp->params, &zstrm->ctx, &req);
+	if (!err)
+		*dst_len = req.dst_len;
+	return err;
+}
+
+/**
+ * zcomp_decompress() - decompress one page
+ * @comp: the zcomp
+ * @zstrm: a stream of @comp, held by the caller
+ * @src: compressed data
+ * @src_len: its length
+ * @dst: the page to fill (PAGE_SIZE bytes)
+ *
+ * Context: process context; may sleep.
+ * Return: 0 when exactly PAGE_SIZE bytes were produced, else a negative
+ * errno.
+ */
+int zcomp_decompress(struct zcomp *comp, struct zcomp_strm *zstrm,
+		     const void *src, unsigned int src_len, void *dst)
+{
+	struct zcomp_req req = {
+		.src = src,
+		.src_len = src_len,
+		.dst = dst,
+		.dst_len = PAGE_SIZE,
+	};
+
+	might_sleep();
+	lockdep_assert_held(&zstrm->lock);
+
+	return comp->ops->decompress(comp->params, &zstrm->ctx, &req);
+}
+
+static int zcomp_alloc_streams(struct zcomp *comp)
+{
+	unsigned int cpu;
+
+	comp->stream = alloc_percpu(struct zcomp_strm);
+	if (!comp->stream)
+		return -ENOMEM;
+
+	/* Every possible CPU: a getter may find a slot of an offline one */
+	for_each_possible_cpu(cpu)
+		mutex_init(&per_cpu_ptr(comp->stream, cpu)->lock);
+	return 0;
+}
+
+static void zcomp_free_streams(struct zcomp *comp)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		mutex_destroy(&per_cpu_ptr(comp->stream, cpu)->lock);
+	free_percpu(comp->stream);
+}
+
+/**
+ * zcomp_create() - set up an algorithm and its streams
+ * @alg: the backend's name
+ * @params: its parameters; owned by the caller, they (and the dictionary
+ *          they point to) must stay until zcomp_destroy(), and serve this
+ *          zcomp only: the backend keeps its own data in them
+ *
+ * Checks @params and fills in the backend's defaults, then creates a
+ * stream for every online CPU.  On failure @params is left as it was.
+ *
+ * Context: process context; sleeps.  zcomp_init() must have succeeded.
+ * Return: the zcomp, or an ERR_PTR(): -EINVAL for an unknown algorithm
+ * or bad parameters, -EOPNOTSUPP for a parameter this kernel's library
+ * cannot honour, -ENOMEM.
+ */
+struct zcomp *zcomp_create(const char *alg, struct zcomp_params *params)
+{
+	const struct zcomp_ops *ops;
+	struct zcomp *comp;
+	int err;
+
+	might_sleep();
+	if (WARN_ON_ONCE(zcomp_hp_state <= 0))
+		return ERR_PTR(-ENODEV);
+
+	ops = zcomp_find_backend(alg);
+	if (!ops)
+		return ERR_PTR(-EINVAL);
+
+	comp = kzalloc(sizeof(*comp), GFP_KERNEL);
+	if (!comp)
+		return ERR_PTR(-ENOMEM);
+	comp->ops = ops;
+	comp->params = params;
+
+	err = ops->setup_params(params);
+	if (err)
+		goto free_comp;
+
+	err = zcomp_alloc_streams(comp);
+	if (err)
+		goto release_params;
+
+	/* Runs zcomp_cpu_prepare() for each online CPU, undone on failure */
+	err = cpuhp_state_add_instance(zcomp_hp_state, &comp->node);
+	if (err)
+		goto free_streams;
+	return comp;
+
+free_streams:
+	zcomp_free_streams(comp);
+release_params:
+	ops->release_params(params);
+free_comp:
+	kfree(comp);
+	return ERR_PTR(err);
+}
+
+/**
+ * zcomp_check_params() - would zcomp_create() take these parameters?
+ * @alg: the backend's name
+ * @params: the parameters; not changed
+ *
+ * Lets a parameter store fail at once instead of at device setup.  The
+ * backend prepares the parameters as for zcomp_create() (a dictionary
+ * is digested, for instance) and releases them again.
+ *
+ * Context: process context; sleeps.
+ * Return: 0, or what zcomp_create() would fail with.
+ */
+int zcomp_check_params(const char *alg, const struct zcomp_params *params)
+{
+	const struct zcomp_ops *ops;
+	struct zcomp_params trial;
+	int err;
+
+	might_sleep();
+	ops = zcomp_find_backend(alg);
+	if (!ops)
+		return -EINVAL;
+
+	trial = *params;
+	trial.drv_data = NULL;
+	err = ops->setup_params(&trial);
+	if (!err)
+		ops->release_params(&trial);
+	return err;
+}
+
+/**
+ * zcomp_destroy() - free a zcomp made by zcomp_create()
+ * @comp: the zcomp, or NULL
+ *
+ * No stream may be held.  Releases what the backend prepared from the
+ * parameters; the parameters themselves stay with the caller.
+ */
+void zcomp_destroy(struct zcomp *comp)
+{
+	if (!comp)
+		return;
+
+	/* Runs zcomp_cpu_dead() for each online CPU */
+	cpuhp_state_remove_instance(zcomp_hp_state, &comp->node);
+	zcomp_free_streams(comp);
+	comp->ops->release_params(comp->params);
+	kfree(comp);
+}
+
+/**
+ * zcomp_init() - register the CPU-hotplug state of the streams
+ *
+ * Call once at module load, before the first zcomp_create().
+ *
+ * Return: 0 or a negative errno.
+ */
+int zcomp_init(void)
+{
+	int state;
+
+	state = cpuhp_setup_state_multi(CPUHP_BP_PREPARE_DYN,
+					"block/zram-backport:prepare",
+					zcomp_cpu_prepare, zcomp_cpu_dead);
+	if (state < 0)
+		return state;
+	zcomp_hp_state = state;
+	return 0;
+}
+
+/**
+ * zcomp_exit() - unregister the hotplug state; every zcomp must be gone
+ */
+void zcomp_exit(void)
+{
+	if (zcomp_hp_state <= 0)
+		return;
+	cpuhp_remove_multi_state(zcomp_hp_state);
+	zcomp_hp_state = 0;
+}
+
+#ifdef ZRAM_KUNIT
+#include "tests/kunit/zcomp_kunit.c"
+#endif
