@@ -5,7 +5,7 @@
  * kernel API; each shim below provides that API on older kernels.
  *
  * Decisions come from probes of the target's headers (compat/probe.sh and
- * the compat/*.probes lists, which turn into -DHAVE_* flags), not from
+ * the compat/<topic>.probes lists, which turn into -DHAVE_* flags), not from
  * version numbers: Debian backports interfaces into its stable kernels.
  * The version check here only bounds the supported range; dkms.conf says
  * the same.  One header per topic; each shim names the kernel change it

@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * KUnit tests of zram_drv.c's pure units: the key=value parser, the
+ * algorithm_params value checks, same-filled detection, the packing of the
+ * slot flags word, and the slot lock.  Included at the bottom of zram_drv.c
+ * when built with ZRAM_KUNIT, so the static functions are in reach.
+ */
+
+#include <kunit/test.h>
+#include <linux/delay.h>
+#include <linux/workqueue.h>
+
+/* A device with only a slot table: enough for the lock and slot helpers */
+#define KUNIT_SLOTS	8
+
+static int zram_kunit_init(struct kunit *test)
+{
+	struct zram *zram;
+
+	zram = kunit_kzalloc(test, sizeof(*zram), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, zram);
+	register_slot_lock_key(zram);
+	if (zram_table_alloc(zram, KUNIT_SLOTS)) {
+		unregister_slot_lock_key(zram);
+		return -ENOMEM;
+	}
+	zram->nr_slots = KUNIT_SLOTS;
+	test->priv = zram;
+	return 0;
+}
+
+static void zram_kunit_exit(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+
+	vfree(zram->table);
+	unregister_slot_lock_key(zram);
+}
+
+/* The parser: what @take saw */
+struct parse_log {
+	int nr;
+	unsigned int keys[4];
+	char vals[4][32];
+	int fail_with;
+};
+
+static const char *const test_keys[] = { "alpha", "beta", "gamma.delta" };
+
+static int log_take(void *ctx, unsigned int key, char *val)
+{
+	struct parse_log *log = ctx;
+
+	if (log->fail_with)
+		return log->fail_with;
+	if (log->nr < ARRAY_SIZE(log->keys)) {
+		log->keys[log->nr] = key;
+		strscpy(log->vals[log->nr], val, sizeof(log->vals[0]));
+	}
+	log->nr++;
+	return 0;
+}
+
+static int parse(const char *input, struct parse_log *log)
+{
+	char buf[128];
+
+	strscpy(buf, input, sizeof(buf));
+	memset(log, 0, sizeof(*log));
+	return zram_parse_args(buf, test_keys, ARRAY_SIZE(test_keys),
+			       log_take, log);
+}
+
+static void parse_good_input(struct kunit *test)
+{
+	struct parse_log log;
+
+	KUNIT_EXPECT_EQ(test, parse("beta=7 alpha=x gamma.delta=-9\n", &log),
+			3);
+	KUNIT_EXPECT_EQ(test, log.nr, 3);
+	KUNIT_EXPECT_EQ(test, log.keys[0], 1U);
+	KUNIT_EXPECT_STREQ(test, log.vals[0], "7");
+	KUNIT_EXPECT_EQ(test, log.keys[1], 0U);
+	KUNIT_EXPECT_STREQ(test, log.vals[1], "x");
+	KUNIT_EXPECT_EQ(test, log.keys[2], 2U);
+	KUNIT_EXPECT_STREQ(test, log.vals[2], "-9");
+
+	/* leading and repeated blanks, a quoted value with a space */
+	KUNIT_EXPECT_EQ(test, parse("  alpha=\"a b\"   beta=2", &log), 2);
+	KUNIT_EXPECT_STREQ(test, log.vals[0], "a b");
+	KUNIT_EXPECT_STREQ(test, log.vals[1], "2");
+}
+
+static void parse_unknown_key(struct kunit *test)
+{
+	struct parse_log log;
+
+	KUNIT_EXPECT_EQ(test, parse("omega=1", &log), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse("alpha=1 omega=1", &log), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse("Alpha=1", &log), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse("alph=1", &log), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse("gamma=1", &log), -EINVAL);
+}
+
+static void parse_key_without_value(struct kunit *test)
+{
+	struct parse_log log;
+
+	KUNIT_EXPECT_EQ(test, parse("alpha", &log), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse("alpha=", &log), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse("alpha=\"\"", &log), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse("beta=1 alpha\n", &log), -EINVAL);
+	KUNIT_EXPECT_EQ(test, parse("=1", &log), -EINVAL);
+}
+
+static void parse_empty_input(struct kunit *test)
+{
+	struct parse_log log;
+
+	KUNIT_EXPECT_EQ(test, parse("", &log), 0);
+	KUNIT_EXPECT_EQ(test, log.nr, 0);
+	KUNIT_EXPECT_EQ(test, parse(" \t\n", &log), 0);
+	KUNIT_EXPECT_EQ(test, log.nr, 0);
+}
+
+static void parse_take_error(struct kunit *test)
+{
+	char buf[] = "alpha=1 beta=2";
+	struct parse_log log = { .fail_with = -ERANGE };
+
+	KUNIT_EXPECT_EQ(test, zram_parse_args(buf, test_keys,
+					      ARRAY_SIZE(test_keys),
+					      log_take, &log), -ERANGE);
+	KUNIT_EXPECT_EQ(test, log.nr, 0);
+}
+
+static int take_param(struct algo_params_req *req, unsigned int key,
+		      const char *val)
+{
+	char buf[32];
+
+	strscpy(buf, val, sizeof(buf));
+	return algo_params_take(req, key, buf);
+}
+
+static void algorithm_params_values(struct kunit *test)
+{
+	struct algo_params_req req = { .prio = -1 };
+
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_PRIORITY, "3"), 0);
+	KUNIT_EXPECT_EQ(test, req.prio, 3);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_PRIORITY, "4"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_PRIORITY, "-1"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_PRIORITY, "x"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, req.prio, 3);
+
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_LEVEL, "-5"), 0);
+	KUNIT_EXPECT_EQ(test, req.level, -5);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_LEVEL, "abc"), -EINVAL);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_LEVEL, "99999999999"),
+			-ERANGE);
+
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_DEFLATE_WINBITS, "15"), 0);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_DEFLATE_WINBITS, "-9"), 0);
+	KUNIT_EXPECT_EQ(test, req.winbits, -9);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_DEFLATE_WINBITS, "8"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_DEFLATE_WINBITS, "-16"),
+			-EINVAL);
+	KUNIT_EXPECT_EQ(test, take_param(&req, AP_DEFLATE_WINBITS, "0"),
+			-EINVAL);
+}
+
+static void same_filled_pages(struct kunit *test)
+{
+	unsigned long *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	const size_t words = PAGE_SIZE / sizeof(*page);
+	unsigned long fill = 1;
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, page);
+
+	KUNIT_EXPECT_TRUE(test, page_same_filled(page, &fill));
+	KUNIT_EXPECT_EQ(test, fill, 0UL);
+
+	memset_l(page, 0x5a5aa5a5UL, words);
+	KUNIT_EXPECT_TRUE(test, page_same_filled(page, &fill));
+	KUNIT_EXPECT_EQ(test, fill, 0x5a5aa5a5UL);
+
+	page[words - 1] ^= 1;
+	fill = 7;
+	KUNIT_EXPECT_FALSE(test, page_same_filled(page, &fill));
+	KUNIT_EXPECT_EQ(test, fill, 7UL);
+
+	page[words - 1] ^= 1;
+	page[words / 2] = 0;
+	KUNIT_EXPECT_FALSE(test, page_same_filled(page, &fill));
+
+	page[words / 2] = 0x5a5aa5a5UL;
+	page[0] = 0;
+	KUNIT_EXPECT_FALSE(test, page_same_filled(page, &fill));
+
+	/* equal bytes but not equal words is still one repeated word */
+	memset(page, 0xff, PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, page_same_filled(page, &fill));
+	KUNIT_EXPECT_EQ(test, fill, ~0UL);
+}
+
+static void slot_flags_packing(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	unsigned int prio;
+
+	KUNIT_EXPECT_LE(test, (int)__NR_ZRAM_SLOT_FLAGS, BITS_PER_LONG);
+	KUNIT_EXPECT_GE(test, ZRAM_SIZE_MASK, PAGE_SIZE);
+
+	zram_slot_lock(zram, 1);
+	set_slot_size(zram, 1, PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, get_slot_size(zram, 1), (unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, test_bit(ZRAM_LOCK, &zram->table[1].flags));
+
+	set_slot_flag(zram, 1, ZRAM_HUGE);
+	set_slot_flag(zram, 1, ZRAM_INCOMPRESSIBLE);
+	for (prio = 0; prio < ZRAM_MAX_COMPS; prio++) {
+		set_slot_prio(zram, 1, prio);
+		KUNIT_EXPECT_EQ(test, get_slot_prio(zram, 1), prio);
+		KUNIT_EXPECT_EQ(test, get_slot_size(zram, 1),
+				(unsigned int)PAGE_SIZE);
+		KUNIT_EXPECT_TRUE(test, test_slot_flag(zram, 1, ZRAM_HUGE));
+		KUNIT_EXPECT_TRUE(test, test_slot_flag(zram, 1,
+						       ZRAM_INCOMPRESSIBLE));
+	}
+
+	set_slot_size(zram, 1, 123);
+	KUNIT_EXPECT_EQ(test, get_slot_size(zram, 1), 123U);
+	KUNIT_EXPECT_EQ(test, get_slot_prio(zram, 1), ZRAM_MAX_COMPS - 1);
+	KUNIT_EXPECT_TRUE(test, test_slot_flag(zram, 1, ZRAM_HUGE));
+	KUNIT_EXPECT_FALSE(test, test_slot_flag(zram, 1, ZRAM_SAME));
+	KUNIT_EXPECT_FALSE(test, test_slot_flag(zram, 1, ZRAM_IDLE));
+
+	set_slot_size(zram, 1, 0);
+	set_slot_prio(zram, 1, 0);
+	clear_slot_flag(zram, 1, ZRAM_HUGE);
+	clear_slot_flag(zram, 1, ZRAM_INCOMPRESSIBLE);
+	/* all that is left is the lock bit */
+	KUNIT_EXPECT_EQ(test, zram->table[1].flags, BIT(ZRAM_LOCK));
+	zram_slot_unlock(zram, 1);
+	KUNIT_EXPECT_EQ(test, zram->table[1].flags, 0UL);
+
+	/* neighbours untouched */
+	KUNIT_EXPECT_EQ(test, zram->table[0].flags, 0UL);
+	KUNIT_EXPECT_EQ(test, zram->table[2].flags, 0UL);
+}
+
+static void slot_lock_trylock(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+
+	zram_slot_lock(zram, 2);
+	KUNIT_EXPECT_FALSE(test, zram_slot_trylock(zram, 2));
+	/* other slots are independent */
+	KUNIT_EXPECT_TRUE(test, test_bit(ZRAM_LOCK, &zram->table[2].flags));
+	KUNIT_EXPECT_FALSE(test, test_bit(ZRAM_LOCK, &zram->table[3].flags));
+	zram_slot_unlock(zram, 2);
+	KUNIT_EXPECT_FALSE(test, test_bit(ZRAM_LOCK, &zram->table[2].flags));
+
+	KUNIT_ASSERT_TRUE(test, zram_slot_trylock(zram, 3));
+	KUNIT_EXPECT_TRUE(test, test_bit(ZRAM_LOCK, &zram->table[3].flags));
+	zram_slot_unlock(zram, 3);
+	KUNIT_EXPECT_FALSE(test, test_bit(ZRAM_LOCK, &zram->table[3].flags));
+}
+
+static void slot_lock_holder_sleeps(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+
+	/* rule 3: the holder may sleep (and allocate with reclaim) */
+	zram_slot_lock(zram, 4);
+	msleep(20);
+	kfree(kmalloc(64, GFP_NOIO));
+	cond_resched();
+	zram_slot_unlock(zram, 4);
+	KUNIT_EXPECT_EQ(test, zram->table[4].flags, 0UL);
+}
+
+struct slot_waiter {
+	struct work_struct work;
+	struct zram *zram;
+	u32 index;
+	atomic_t got_it;
+};
+
+static void slot_waiter_fn(struct work_struct *work)
+{
+	struct slot_waiter *w = container_of(work, struct slot_waiter, work);
+
+	zram_slot_lock(w->zram, w->index);
+	atomic_set(&w->got_it, 1);
+	zram_slot_unlock(w->zram, w->index);
+}
+
+static void slot_lock_waiter_sleeps(struct kunit *test)
+{
+	struct slot_waiter w = {
+		.zram = test->priv,
+		.index = 5,
+		.got_it = ATOMIC_INIT(0),
+	};
+
+	INIT_WORK_ONSTACK(&w.work, slot_waiter_fn);
+	zram_slot_lock(w.zram, w.index);
+	schedule_work(&w.work);
+	msleep(50);
+	/* the waiter sleeps on the bit until the holder lets go */
+	KUNIT_EXPECT_EQ(test, atomic_read(&w.got_it), 0);
+	zram_slot_unlock(w.zram, w.index);
+	flush_work(&w.work);
+	destroy_work_on_stack(&w.work);
+	KUNIT_EXPECT_EQ(test, atomic_read(&w.got_it), 1);
+	KUNIT_EXPECT_EQ(test, w.zram->table[w.index].flags, 0UL);
+}
+
+static void slot_try_free(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+
+	/* a same-filled slot, as zram_install_obj() leaves it */
+	zram_slot_lock(zram, 6);
+	set_slot_handle(zram, 6, 0xabcdUL);
+	set_slot_flag(zram, 6, ZRAM_SAME);
+	zram_slot_unlock(zram, 6);
+	atomic64_set(&zram->stats.same_pages, 1);
+	atomic64_set(&zram->stats.pages_stored, 1);
+
+	/* busy: the free is skipped and counted */
+	zram_slot_lock(zram, 6);
+	KUNIT_EXPECT_FALSE(test, zram_try_free_slot(zram, 6));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.miss_free), 1LL);
+	KUNIT_EXPECT_TRUE(test, test_slot_flag(zram, 6, ZRAM_SAME));
+	zram_slot_unlock(zram, 6);
+
+	KUNIT_EXPECT_TRUE(test, zram_try_free_slot(zram, 6));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.miss_free), 1LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.same_pages), 0LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.pages_stored), 0LL);
+	KUNIT_EXPECT_EQ(test, zram->table[6].flags, 0UL);
+	KUNIT_EXPECT_EQ(test, zram->table[6].handle, 0UL);
+
+	/* an empty slot frees to nothing */
+	KUNIT_EXPECT_TRUE(test, zram_try_free_slot(zram, 7));
+	KUNIT_EXPECT_EQ(test, zram->table[7].flags, 0UL);
+}
+
+static struct kunit_case zram_kunit_cases[] = {
+	KUNIT_CASE(parse_good_input),
+	KUNIT_CASE(parse_unknown_key),
+	KUNIT_CASE(parse_key_without_value),
+	KUNIT_CASE(parse_empty_input),
+	KUNIT_CASE(parse_take_error),
+	KUNIT_CASE(algorithm_params_values),
+	KUNIT_CASE(same_filled_pages),
+	KUNIT_CASE(slot_flags_packing),
+	KUNIT_CASE(slot_lock_trylock),
+	KUNIT_CASE(slot_lock_holder_sleeps),
+	KUNIT_CASE(slot_lock_waiter_sleeps),
+	KUNIT_CASE(slot_try_free),
+	{}
+};
+
+static struct kunit_suite zram_kunit_suite = {
+	.name = "zram_kunit",
+	.init = zram_kunit_init,
+	.exit = zram_kunit_exit,
+	.test_cases = zram_kunit_cases,
+};
+
+kunit_test_suite(zram_kunit_suite);

@@ -1,0 +1,150 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * zram: a block device whose pages live compressed in RAM.
+ *
+ * Data layout only: the per-slot flags, the slot table entry, the
+ * statistics and the device.  The code and the locking rules are in
+ * zram_drv.c, next to the functions they govern.
+ */
+#ifndef _ZRAM_DRV_H_
+#define _ZRAM_DRV_H_
+
+#include <linux/atomic.h>
+#include <linux/blkdev.h>
+#include <linux/lockdep.h>
+#include <linux/rwsem.h>
+#include <linux/types.h>
+
+#include "zcomp.h"
+
+/*
+ * The device is addressed in pages of PAGE_SIZE ("slots"); the block layer
+ * sees 4 KiB logical blocks, so on kernels with larger pages one slot holds
+ * several blocks and sub-slot I/O is read-modify-write.
+ */
+#define ZRAM_SECTORS_PER_SLOT_SHIFT	(PAGE_SHIFT - SECTOR_SHIFT)
+#define ZRAM_LOGICAL_BLOCK_SHIFT	12
+#define ZRAM_LOGICAL_BLOCK_SIZE		BIT(ZRAM_LOGICAL_BLOCK_SHIFT)
+
+/*
+ * The flags word of a slot.  Its low ZRAM_SIZE_BITS bits hold the size of
+ * the stored object, 0..PAGE_SIZE inclusive (PAGE_SIZE for a page kept
+ * uncompressed), hence one bit more than PAGE_SHIFT; 17 bits on 64 KiB
+ * pages.  The flag bits follow.
+ */
+#define ZRAM_SIZE_BITS		(PAGE_SHIFT + 1)
+#define ZRAM_SIZE_MASK		((1UL << ZRAM_SIZE_BITS) - 1)
+
+enum zram_slot_flag {
+	/* the slot lock: wait_on_bit_lock() sleeps on it, see zram_drv.c */
+	ZRAM_LOCK = ZRAM_SIZE_BITS,
+	/* every word of the page is equal; the handle field holds that word */
+	ZRAM_SAME,
+	/* the object lives on the backing device (writeback) */
+	ZRAM_WB,
+	/* picked by a post-processing run (recompression, writeback) */
+	ZRAM_PP_SLOT,
+	/* stored uncompressed: it did not shrink below the huge class size */
+	ZRAM_HUGE,
+	/* marked by a write to "idle" and not accessed since */
+	ZRAM_IDLE,
+	/* no configured algorithm could make it smaller */
+	ZRAM_INCOMPRESSIBLE,
+	/* two bits: the priority of the algorithm that compressed the object */
+	ZRAM_PRIO_SHIFT,
+	ZRAM_PRIO_LAST = ZRAM_PRIO_SHIFT + 1,
+	__NR_ZRAM_SLOT_FLAGS,
+};
+
+#define ZRAM_PRIO_BITS		(ZRAM_PRIO_LAST - ZRAM_PRIO_SHIFT + 1)
+#define ZRAM_PRIO_MASK		(((1UL << ZRAM_PRIO_BITS) - 1) << ZRAM_PRIO_SHIFT)
+
+/*
+ * One entry per slot, allocated for the whole disksize: 24 bytes on 64-bit
+ * kernels (two longs, the access time and padding), 12 on 32-bit ones, plus
+ * a lockdep map when lock debugging is on.  The slot lock is a bit of
+ * @flags rather than a mutex for that reason: a mutex would more than
+ * double the table.
+ *
+ * @handle: the allocator handle of the object; the fill word when ZRAM_SAME
+ *          is set; 0 for an empty slot (protected by the slot lock)
+ * @flags: object size, flags and the lock bit (protected by the slot lock,
+ *         except for the lock bit itself)
+ * @ac_time: last access, in whole seconds of boot time (slot lock)
+ * @dep_map: lockdep's view of the slot lock
+ */
+struct zram_slot {
+	unsigned long handle;
+	unsigned long flags;
+	u32 ac_time;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	struct lockdep_map dep_map;
+#endif
+};
+
+/*
+ * Device statistics.  Counters only: each is updated atomically where the
+ * event happens and read without any lock; reset clears them all while no
+ * I/O can run.  Sizes are in bytes, counts in slots unless noted.
+ */
+struct zram_stats {
+	atomic64_t compr_data_size;	/* bytes held by stored objects */
+	atomic64_t pages_stored;	/* slots holding data, same-filled too */
+	atomic64_t same_pages;		/* same-filled slots */
+	atomic64_t huge_pages;		/* slots stored uncompressed */
+	atomic64_t huge_pages_since;	/* huge stores since init */
+	atomic64_t failed_reads;
+	atomic64_t failed_writes;
+	atomic64_t notify_free;		/* slots freed by discard and swap */
+	atomic64_t miss_free;		/* swap frees skipped: slot was busy */
+	atomic_long_t max_used_pages;	/* allocator high-water mark, pages */
+};
+
+/**
+ * struct zram - one zram device
+ * @table: one entry per slot; NULL while not initialised
+ * @nr_slots: number of entries in @table, published with a release store
+ *            after everything the I/O path uses has been set up
+ * @mem_pool: the allocator pool of this device
+ * @huge_class_size: objects this size or larger are stored as whole pages
+ * @comps: compressors by priority; 0 is the primary one
+ * @comp_algs: the algorithm chosen for each priority (the backend's own
+ *             name string), NULL when none is
+ * @params: the user's per-priority algorithm parameters
+ * @disk: the gendisk
+ * @init_lock: serialises configuration (sysfs, debugfs, reset); never taken
+ *             on the I/O path
+ * @disksize: the size set by the user; 0 while not initialised
+ * @limit_pages: the memory limit in pages, 0 for none (written under
+ *               @init_lock, read locklessly)
+ * @stats: the counters
+ * @claimed: reset or removal owns the device: open() fails (protected by
+ *           disk->open_mutex)
+ * @debugfs_dir: this device's debugfs directory
+ * @slot_lock_key: lockdep class of this device's slot locks
+ *
+ * @table, @mem_pool, @comps and @huge_class_size are set up and torn down
+ * under @init_lock held for writing, and only while no bio can reach the
+ * device: see the comment above zram_reset_device().
+ */
+struct zram {
+	struct zram_slot *table;
+	unsigned long nr_slots;
+	struct zsm_pool *mem_pool;
+	size_t huge_class_size;
+	struct zcomp *comps[ZRAM_MAX_COMPS];
+	const char *comp_algs[ZRAM_MAX_COMPS];
+	struct zcomp_params params[ZRAM_MAX_COMPS];
+	struct gendisk *disk;
+	struct rw_semaphore init_lock;
+	u64 disksize;
+	unsigned long limit_pages;
+	struct zram_stats stats;
+	bool claimed;
+	struct dentry *debugfs_dir;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	struct lock_class_key slot_lock_key;
+#endif
+};
+
+#endif /* _ZRAM_DRV_H_ */
