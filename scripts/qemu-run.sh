@@ -10,11 +10,16 @@
 #   OUT     host directory, shared writable with the guest as /run/results
 #   CMD     path relative to the project root, run by bash in the guest
 # Environment: ZT_TIMEOUT (seconds, default 900), ZT_MEM (MiB, default
-# 2048), ZT_SMP (default 2), ZT_CMDLINE (extra kernel parameters).
+# 2048), ZT_SMP (default 2), ZT_CMDLINE (extra kernel parameters),
+# ZT_MODULES_DIR (a .../lib/modules/<release> tree to give the guest as its
+# /lib/modules instead of the image's own; its directory name must be the
+# release; the initramfs still takes its 9p modules from the image).
 #
-# Exit status 0 only when the guest ran CMD to its end with status 0 and
-# the kernel log holds no WARN, BUG, oops, lockdep, KASAN or sleep-in-atomic
-# report (panic_on_warn=1 turns most of those into a panic anyway).
+# Exit status: 0 when the guest ran CMD to its end with status 0 and the
+# kernel log holds no WARN, BUG, oops, lockdep, KASAN or sleep-in-atomic
+# report (panic_on_warn=1 turns most of those into a panic anyway); 1 when
+# CMD failed but the kernel is clean; 2 on a timeout, a guest that did not
+# finish CMD, or a kernel report.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -48,7 +53,10 @@ append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
 append+=" mitigations=off zt.dir=$top zt.cmd=$cmd"
 [ -n "$args" ] && append+=" zt.args=$args"
 if [ "$moddir" != none ]; then
-	virtfs+=(-virtfs "local,path=$(dirname "$moddir"),mount_tag=modules,security_model=none,readonly=on")
+	shared=${ZT_MODULES_DIR:-$moddir}
+	[ "$(basename "$shared")" = "$(basename "$moddir")" ] ||
+		die "ZT_MODULES_DIR must end in /$(basename "$moddir")"
+	virtfs+=(-virtfs "local,path=$(dirname "$shared"),mount_tag=modules,security_model=none,readonly=on")
 	append+=" zt.mods"
 fi
 append+=" ${ZT_CMDLINE:-}"
@@ -66,14 +74,14 @@ set -e
 verdict=0
 if [ $qrc = 124 ] || [ $qrc = 137 ]; then
 	log "$kernel: guest timed out after ${timeout}s"
-	verdict=1
+	verdict=2
 fi
 grc=$(sed -n 's/.*ZT-GUEST-EXIT: \([0-9]*\).*/\1/p' "$log" | tail -n 1 | tr -d '\r')
 if [ -z "$grc" ]; then
 	log "$kernel: guest did not finish its command (see $log)"
-	verdict=1
-elif [ "$grc" != 0 ]; then
+	verdict=2
+elif [ "$grc" != 0 ] && [ $verdict = 0 ]; then
 	verdict=1
 fi
-"$here/scan-log.sh" "$log" || verdict=1
+"$here/scan-log.sh" "$log" || verdict=2
 exit $verdict

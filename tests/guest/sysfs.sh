@@ -118,7 +118,8 @@ test_algorithm_params() {
 test_mem_limit() {
 	zram_load
 	zram_init 64M
-	expect_errno EINVAL sysw $Z/mem_limit garbage
+	expect_errno EINVAL sysw $Z/mem_limit xyz
+	expect_errno EINVAL sysw $Z/mem_limit ""
 	expect_eq "limit after bad write" 0 "$(mm_field 4)"
 	sysw $Z/mem_limit 1M
 	expect_eq "mem_limit in mm_stat" 1048576 "$(mm_field 4)"
