@@ -33,10 +33,6 @@
  *    and free after dropping it.
  */
 
-/* compat.h, forced in first, already brought printk.h's default */
-#undef pr_fmt
-#define pr_fmt(fmt) "zram: " fmt
-
 #include <linux/cpuhotplug.h>
 #include <linux/err.h>
 #include <linux/kernel.h>

@@ -13,10 +13,6 @@
  * zram-control class and the module's init and exit.
  */
 
-/* compat/compat.h, forced in ahead of this file, has pulled in printk.h */
-#undef pr_fmt
-#define pr_fmt(fmt) "zram: " fmt
-
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/cleanup.h>
@@ -1303,8 +1299,9 @@ static int zram_set_algo_params(struct zram *zram,
 				const struct algo_params_req *req,
 				void *dict, size_t dict_sz)
 {
-	struct zcomp_params *params;
+	struct zcomp_params *params, check;
 	int prio = req->prio;
+	int ret;
 
 	guard(rwsem_write)(&zram->init_lock);
 	if (init_done(zram))
@@ -1318,6 +1315,18 @@ static int zram_set_algo_params(struct zram *zram,
 	}
 	if (prio < 0)
 		prio = ZRAM_PRIMARY_COMP;
+
+	/* Refuse now what the backend would refuse at disksize time */
+	if (zram->comp_algs[prio]) {
+		init_params(&check);
+		check.level = req->level;
+		check.deflate.winbits = req->winbits;
+		check.dict = dict;
+		check.dict_sz = dict_sz;
+		ret = zcomp_check_params(zram->comp_algs[prio], &check);
+		if (ret)
+			return ret;
+	}
 
 	params = &zram->params[prio];
 	release_params(params);

@@ -116,10 +116,6 @@
  * never moved.
  */
 
-/* compat/ headers, forced in first, may have defined it already */
-#undef pr_fmt
-#define pr_fmt(fmt) "zsm: " fmt
-
 #include <linux/atomic.h>
 #include <linux/debugfs.h>
 #include <linux/gfp.h>

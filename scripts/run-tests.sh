@@ -93,6 +93,7 @@ for k in $loop_kernels; do
 	ZT_QUICK=$kq
 	ZT_KERNEL=$k
 	ZT_TOOLS=$tools
+	ZT_BLKPAGES=$top/tests/tools/blkpages.py
 	ZT_SELFTESTS=$CACHE/selftests/zram
 	EOT
 	timeout=900

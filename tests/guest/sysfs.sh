@@ -103,8 +103,25 @@ test_algorithm_params() {
 	expect_errno EINVAL sysw $Z/algorithm_params "nosuchkey=1"
 	expect_errno EINVAL sysw $Z/algorithm_params "dict=/nonexistent/dict"
 	expect_errno EINVAL sysw $Z/algorithm_params "deflate.winbits"
+	if grep -qw deflate $Z/comp_algorithm; then
+		sysw $Z/comp_algorithm deflate
+		expect_errno EINVAL sysw $Z/algorithm_params "deflate.winbits=8"
+		expect_errno EINVAL sysw $Z/algorithm_params "deflate.winbits=16"
+		sysw $Z/algorithm_params "deflate.winbits=12 level=9"
+		zram_init 8M
+		head -c 4M /usr/bin/bash >/tmp/data
+		dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
+		cmp /tmp/data <(dd if=/dev/zram0 bs=1M count=4 iflag=direct status=none) ||
+			fail "deflate winbits 12: data differs"
+		sysw $Z/reset 1
+	fi
+	if grep -qw lz4hc $Z/comp_algorithm; then
+		sysw $Z/comp_algorithm lz4hc
+		expect_errno EINVAL sysw $Z/algorithm_params "algo=lz4hc level=99"
+	fi
 	if grep -qw zstd $Z/comp_algorithm; then
 		sysw $Z/comp_algorithm zstd
+		expect_errno EINVAL sysw $Z/algorithm_params "algo=zstd level=99"
 		sysw $Z/algorithm_params "algo=zstd level=19"
 		zram_init 16M
 		head -c 8M /usr/bin/bash >/tmp/data
