@@ -12,6 +12,7 @@
 #   make demo              provision, then compressed swap in a 6.12 guest
 #   make install           install into the running kernel's updates/
 #   make dkms-install / dkms-uninstall
+#   make deb               the zram-backport-dkms package, lintian-checked
 
 include scripts/kernels.conf
 
@@ -23,7 +24,7 @@ KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
 SOURCES = $(wildcard *.c *.h compat/*.h tests/kunit/*.c)
 
 .PHONY: all modules clean check check-all style sparse w1 kunit test demo \
-	provision install dkms-install dkms-uninstall
+	provision install dkms-install dkms-uninstall deb
 
 all: modules
 
@@ -74,3 +75,6 @@ dkms-install:
 
 dkms-uninstall:
 	scripts/dkms.sh uninstall
+
+deb:
+	scripts/build-deb.sh $(CACHE)/deb

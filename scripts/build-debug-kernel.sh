@@ -21,11 +21,19 @@ srcver=$(dpkg-query -W -f='${Version}' "$DEBUG_SRC_PKG" 2>/dev/null) ||
 key=$(printf '%s\n' "$srcver" | cat - "$frag" | sha256sum | cut -c1-16)
 out=$CACHE/debug/$key
 
-if [ -e "$out/.done" ]; then
+if [ -e "$out/.done" ] && [ -e "$out/Module.symvers" ]; then
 	ln -sfn "$key" "$CACHE/debug/current"
 	echo "$out"
 	exit 0
 fi
+
+configure() {
+	make -s -C "$src" O="$out" x86_64_defconfig >/dev/null
+	make -s -C "$src" O="$out" kvm_guest.config >/dev/null
+	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m .config "$frag" >/dev/null)
+	make -s -C "$src" O="$out" olddefconfig >/dev/null
+	cp "$frag" "$out/.fragment"
+}
 
 tarball=$(ls /usr/src/linux-source-6.12.tar.* | head -n 1)
 src=$CACHE/debug/src-$srcver
@@ -37,13 +45,15 @@ if [ ! -e "$src/.done" ]; then
 	touch "$src/.done"
 fi
 
-log "configuring debug kernel $key"
-rm -rf "$out"
-mkdir -p "$out"
-make -s -C "$src" O="$out" x86_64_defconfig >/dev/null
-make -s -C "$src" O="$out" kvm_guest.config >/dev/null
-(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m .config "$frag" >/dev/null)
-make -s -C "$src" O="$out" olddefconfig >/dev/null
+if [ -e "$out/.config" ] && cmp -s "$frag" "$out/.fragment"; then
+	log "finishing debug kernel $key"
+else
+	log "configuring debug kernel $key"
+	rm -rf "$out"
+	mkdir -p "$out"
+	configure
+fi
+
 
 # Every line of the fragment must have survived olddefconfig: a silently
 # dropped option would make the tests weaker than they claim.
@@ -60,7 +70,8 @@ done <"$frag"
 [ "$bad" = 0 ] || die "the debug config fragment does not apply cleanly"
 
 log "building debug kernel in $out (tens of minutes on 2 cores)"
-make -s -C "$src" O="$out" -j"$(nproc)" bzImage modules_prepare >"$out/build.log" 2>&1 ||
+# "modules" too: it writes Module.symvers, which module builds need
+make -s -C "$src" O="$out" -j"$(nproc)" bzImage modules >"$out/build.log" 2>&1 ||
 	{ tail -n 40 "$out/build.log" >&2; die "debug kernel build failed"; }
 touch "$out/.done"
 ln -sfn "$key" "$CACHE/debug/current"

@@ -5,6 +5,9 @@
 #   ZT_KO        path of the release zram.ko built for the booted kernel
 #   ZT_KUNIT_KO  path of the KUnit build of it (debug kernel only)
 #   ZT_QUICK     1 under CI: smaller sizes, shorter runs
+#   ZT_DATA      directory of test data made on the host (text: 64 MiB of
+#                real text files of the machine, in name order;
+#                files.tar: 3000 of those files)
 
 # shellcheck disable=SC1091
 [ -f /run/results/env ] && . /run/results/env
@@ -64,8 +67,10 @@ zram_unload() {
 zram_loaded() { [ -d /sys/module/zram ]; }
 
 # Default cleanup after each case: swap off, unmount, unload.
+# zt_cleanup [RC]: the status to exit with defaults to the one that
+# triggered the trap; a suite's own trap passes its own.
 zt_cleanup() {
-	local rc=$?
+	local rc=${1:-$?}
 	swapoff -a 2>/dev/null
 	grep -o '^/dev/zram[0-9]* [^ ]*' /proc/mounts | while read -r _ m; do
 		umount "$m"
@@ -97,8 +102,7 @@ qsize() { if [ "$ZT_QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
 make_data() {
 	local f=$1 mib=$2 kind=$3
 	case "$kind" in
-	text) find /usr/share/doc /usr/include -type f -size -256k 2>/dev/null |
-		sort | xargs cat 2>/dev/null | head -c $((mib << 20)) >"$f" ;;
+	text) head -c $((mib << 20)) "$ZT_DATA/text" >"$f" ;;
 	random) head -c $((mib << 20)) /dev/urandom >"$f" ;;
 	zero) head -c $((mib << 20)) /dev/zero >"$f" ;;
 	mixed) python3 - "$f" "$mib" <<'PY'

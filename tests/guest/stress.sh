@@ -11,6 +11,9 @@ test_reset_refused_during_io() {
 		--size=32M --verify=crc32c --verify_fatal=1 --refill_buffers \
 		--buffer_compress_percentage=50 --time_based=0 >/tmp/fio.log 2>&1 &
 	pid=$!
+	# fio closes and reopens the device between its write and verify
+	# phases; holding it open keeps every reset attempt a "while open" one
+	hold_open /dev/zram0
 	n=0
 	while kill -0 $pid 2>/dev/null; do
 		expect_errno EBUSY sysw $Z/reset 1
@@ -19,6 +22,7 @@ test_reset_refused_during_io() {
 		sleep 0.2
 	done
 	wait $pid || { cat /tmp/fio.log; fail "fio failed while reset was tried"; }
+	release_open
 	note "$n refused resets during I/O"
 	expect_eq initstate 1 "$(cat $Z/initstate)"
 }

@@ -81,7 +81,7 @@ test_comp_algorithm() {
 		expect_eq "selected" "$alg" "$sel"
 		# every listed algorithm really works: data round-trips
 		sysw $Z/disksize 8M
-		head -c 4M /usr/bin/bash >/tmp/data
+		make_data /tmp/data 4 text
 		dd if=/tmp/data of=/dev/zram0 bs=64k oflag=direct status=none
 		cmp /tmp/data <(dd if=/dev/zram0 bs=64k count=64 iflag=direct status=none) ||
 			fail "$alg: data differs"
@@ -109,7 +109,7 @@ test_algorithm_params() {
 		expect_errno EINVAL sysw $Z/algorithm_params "deflate.winbits=16"
 		sysw $Z/algorithm_params "deflate.winbits=12 level=9"
 		zram_init 8M
-		head -c 4M /usr/bin/bash >/tmp/data
+		make_data /tmp/data 4 text
 		dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
 		cmp /tmp/data <(dd if=/dev/zram0 bs=1M count=4 iflag=direct status=none) ||
 			fail "deflate winbits 12: data differs"
@@ -124,7 +124,7 @@ test_algorithm_params() {
 		expect_errno EINVAL sysw $Z/algorithm_params "algo=zstd level=99"
 		sysw $Z/algorithm_params "algo=zstd level=19"
 		zram_init 16M
-		head -c 8M /usr/bin/bash >/tmp/data
+		make_data /tmp/data 8 text
 		dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
 		cmp /tmp/data <(dd if=/dev/zram0 bs=1M count=8 iflag=direct status=none) ||
 			fail "zstd level 19: data differs"

@@ -10,16 +10,22 @@ test_zramctl() {
 	zramctl
 	line=$(zramctl --noheadings --raw --output NAME,ALGORITHM,DISKSIZE /dev/zram0)
 	expect_eq "zramctl listing" "/dev/zram0 lz4 64M" "$line"
-	head -c 8M /usr/bin/bash >/tmp/data
+	make_data /tmp/data 8 text
 	dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
 	data=$(zramctl --noheadings --raw --bytes --output DATA /dev/zram0)
 	expect_eq "zramctl DATA column" $((8 << 20)) "$data"
 	zramctl --reset /dev/zram0
-	expect_eq "initstate after zramctl --reset" 0 "$(cat $Z/initstate)"
-	# zramctl --find adds a device when all are in use
-	zramctl --find --size 16M >/dev/null
-	dev=$(zramctl --find --size 16M)
-	expect_eq "second device" /dev/zram1 "$dev"
+	# util-linux resets the device, then hot-removes it where it can
+	if [ -e $Z ]; then
+		expect_eq "initstate after zramctl --reset" 0 "$(cat $Z/initstate)"
+	fi
+	# --find takes a free device or adds one
+	dev1=$(zramctl --find --size 16M)
+	dev2=$(zramctl --find --size 16M)
+	[ "$dev1" != "$dev2" ] || fail "zramctl --find gave $dev1 twice"
+	for d in $dev1 $dev2; do
+		expect_eq "$d disksize" $((16 << 20)) "$(blockdev --getsize64 "$d")"
+	done
 }
 
 test_zram_generator() {
@@ -28,9 +34,12 @@ test_zram_generator() {
 	[ -x $gen ] || fail "zram-generator is not installed"
 	zram_load
 	mkdir -p $root/etc/systemd
+	ln -sfn /proc $root/proc
+	ln -sfn /sys $root/sys
+	# zram-size is an expression in MiB
 	cat >$root/etc/systemd/zram-generator.conf <<-CONF
 	[zram0]
-	zram-size = 48M
+	zram-size = 48
 	compression-algorithm = lz4
 	CONF
 	ZRAM_GENERATOR_ROOT=$root $gen --setup-device zram0
