@@ -5,7 +5,9 @@
 # for several kernels (and the KUnit variant) never share object files.
 # W=1; any compiler or modpost warning fails the build.
 #
-# Usage: build-module.sh KERNEL [kunit]   Prints the path of zram.ko.
+# Usage: build-module.sh KERNEL [VARIANT]   Prints the path of zram.ko.
+# VARIANT names the build directory; "kunit" also builds the KUnit suites
+# in.  Default: release.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)

@@ -19,13 +19,14 @@ fi
 
 status=0
 for k in "${kernels[@]}"; do
-	if "$here/build-module.sh" "$k" >/dev/null; then
+	# its own build directory: a test run may be using the release one
+	if "$here/build-module.sh" "$k" check >/dev/null; then
 		log "$k: W=1 clean"
 	else
 		status=1
 		continue
 	fi
-	src=$CACHE/build/$k-release/src
+	src=$CACHE/build/$k-check/src
 	if [ "$k" = debug ]; then kdir=$CACHE/debug/current
 	else kdir=/usr/src/linux-headers-$(kernel_abi "$k"); fi
 	make -C "$kdir" M="$src" clean >/dev/null
