@@ -47,7 +47,10 @@ initrd=$("$here/make-initramfs.sh" "$moddir")
 mkdir -p "$out"
 log=$out/console.log
 
+# The project gets its own share: a clone under /tmp would be hidden by the
+# guest's tmpfs there.
 virtfs=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+	-virtfs "local,path=$top,mount_tag=project,security_model=none,readonly=on"
 	-virtfs "local,path=$out,mount_tag=results,security_model=none")
 append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
 append+=" mitigations=off zt.dir=$top zt.cmd=$cmd"
