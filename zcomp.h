@@ -61,40 +61,48 @@ struct zcomp_ctx {
 
 /**
  * struct zcomp_req - one compression or decompression call
- * @src: input
- * @src_len: input length
  * @dst: output buffer
  * @dst_len: on entry the room in @dst, on return the bytes produced
+ * @src: input
+ * @src_len: input length
+ *
+ * Output first: it is what the backend changes.
  */
 struct zcomp_req {
-	const unsigned char *src;
-	const size_t src_len;
 	unsigned char *dst;
 	size_t dst_len;
+	const unsigned char *src;
+	const size_t src_len;
 };
 
 /**
  * struct zcomp_ops - one backend
- * @compress: compress @req; fails (never overflows) when the output does
- *            not fit in req->dst_len
- * @decompress: decompress @req; must produce exactly req->dst_len bytes
- * @create_ctx: allocate a stream's context; may sleep
- * @destroy_ctx: free it; the context may be half-created
+ * @name: the name users write to comp_algorithm
  * @setup_params: check @params and prepare drv_data; apply defaults;
  *                on failure leave @params as they were
  * @release_params: free what setup_params() prepared
- * @name: the name users write to comp_algorithm
+ * @create_ctx: allocate a stream's context; may sleep
+ * @destroy_ctx: free it; the context may be half-created
+ * @compress: compress @req; fails (never overflows) when the output does
+ *            not fit in req->dst_len
+ * @decompress: decompress @req; must produce exactly req->dst_len bytes
+ *
+ * Listed in the order a zcomp uses them: parameters once per algorithm,
+ * a context per stream, then the calls.
  */
 struct zcomp_ops {
-	int (*compress)(struct zcomp_params *params, struct zcomp_ctx *ctx,
-			struct zcomp_req *req);
-	int (*decompress)(struct zcomp_params *params, struct zcomp_ctx *ctx,
-			  struct zcomp_req *req);
-	int (*create_ctx)(struct zcomp_params *params, struct zcomp_ctx *ctx);
-	void (*destroy_ctx)(struct zcomp_ctx *ctx);
-	int (*setup_params)(struct zcomp_params *params);
-	void (*release_params)(struct zcomp_params *params);
 	const char *name;
+
+	int (*setup_params)(struct zcomp_params *p);
+	void (*release_params)(struct zcomp_params *p);
+
+	int (*create_ctx)(struct zcomp_params *p, struct zcomp_ctx *ctx);
+	void (*destroy_ctx)(struct zcomp_ctx *ctx);
+
+	int (*compress)(struct zcomp_params *p, struct zcomp_ctx *ctx,
+			struct zcomp_req *req);
+	int (*decompress)(struct zcomp_params *p, struct zcomp_ctx *ctx,
+			  struct zcomp_req *req);
 };
 
 /**

@@ -1699,16 +1699,25 @@ static ssize_t hot_remove_store(const struct class *class,
 }
 COMPAT_CLASS_ATTR_WO(hot_remove, 0200);
 
-static struct attribute *zram_control_class_attrs[] = {
+static struct attribute *zram_control_attrs[] = {
 	&class_attr_hot_add.attr,
 	&class_attr_hot_remove.attr,
-	NULL,
+	NULL
 };
-ATTRIBUTE_GROUPS(zram_control_class);
 
+static const struct attribute_group zram_control_group = {
+	.attrs = zram_control_attrs,
+};
+
+static const struct attribute_group *zram_control_groups[] = {
+	&zram_control_group,
+	NULL
+};
+
+/* /sys/class/zram-control: hot_add and hot_remove */
 static struct class zram_control_class = {
+	.class_groups = zram_control_groups,
 	.name = "zram-control",
-	.class_groups = zram_control_class_groups,
 };
 
 /*
