@@ -10,7 +10,8 @@
  * The file reads bottom-up: slot accessors and the slot lock, the shared
  * key=value parser, the slot table, the read and write paths, bio dispatch,
  * setup and reset, the sysfs and debugfs interface, device add/remove, the
- * zram-control class and the module's init and exit.
+ * zram-control class and the module's init and exit.  Recompression and
+ * writeback are in zram_pp.c.
  */
 
 #include <linux/bio.h>
@@ -64,13 +65,13 @@ static struct dentry *zram_debugfs_root;
 /* The algorithm new devices start with (a zcomp backend's own name) */
 static const char *zram_default_alg __ro_after_init;
 
-static struct zram *dev_to_zram(struct device *dev)
+struct zram *dev_to_zram(struct device *dev)
 {
 	return dev_to_disk(dev)->private_data;
 }
 
 /* Configuration state: the caller holds init_lock */
-static bool init_done(struct zram *zram)
+bool init_done(struct zram *zram)
 {
 	return zram->disksize != 0;
 }
@@ -125,7 +126,7 @@ static void init_slot_lock(struct zram *zram, u32 index)
 #endif
 }
 
-static void zram_slot_lock(struct zram *zram, u32 index)
+void zram_slot_lock(struct zram *zram, u32 index)
 {
 	unsigned long *word = &zram->table[index].flags;
 
@@ -147,7 +148,7 @@ static bool __must_check zram_slot_trylock(struct zram *zram, u32 index)
 	return true;
 }
 
-static void zram_slot_unlock(struct zram *zram, u32 index)
+void zram_slot_unlock(struct zram *zram, u32 index)
 {
 	mutex_release(slot_lockdep(zram, index), _RET_IP_);
 	clear_and_wake_up_bit(ZRAM_LOCK, &zram->table[index].flags);
@@ -165,26 +166,25 @@ static void assert_slot_locked(struct zram *zram, u32 index)
 /*
  * Slot accessors.  All of them require the slot lock (rule 5).
  */
-static unsigned long get_slot_handle(struct zram *zram, u32 index)
+unsigned long get_slot_handle(struct zram *zram, u32 index)
 {
 	assert_slot_locked(zram, index);
 	return zram->table[index].handle;
 }
 
-static void set_slot_handle(struct zram *zram, u32 index,
-			    unsigned long handle)
+void set_slot_handle(struct zram *zram, u32 index, unsigned long handle)
 {
 	assert_slot_locked(zram, index);
 	zram->table[index].handle = handle;
 }
 
-static unsigned int get_slot_size(struct zram *zram, u32 index)
+unsigned int get_slot_size(struct zram *zram, u32 index)
 {
 	assert_slot_locked(zram, index);
 	return zram->table[index].flags & ZRAM_SIZE_MASK;
 }
 
-static void set_slot_size(struct zram *zram, u32 index, unsigned int size)
+void set_slot_size(struct zram *zram, u32 index, unsigned int size)
 {
 	unsigned long *flags = &zram->table[index].flags;
 
@@ -193,34 +193,34 @@ static void set_slot_size(struct zram *zram, u32 index, unsigned int size)
 			   (size & ZRAM_SIZE_MASK));
 }
 
-static bool test_slot_flag(struct zram *zram, u32 index,
-			   enum zram_slot_flag flag)
+bool test_slot_flag(struct zram *zram, u32 index,
+		    enum zram_slot_flag flag)
 {
 	assert_slot_locked(zram, index);
 	return test_bit(flag, &zram->table[index].flags);
 }
 
-static void set_slot_flag(struct zram *zram, u32 index,
-			  enum zram_slot_flag flag)
+void set_slot_flag(struct zram *zram, u32 index,
+		   enum zram_slot_flag flag)
 {
 	assert_slot_locked(zram, index);
 	set_bit(flag, &zram->table[index].flags);
 }
 
-static void clear_slot_flag(struct zram *zram, u32 index,
-			    enum zram_slot_flag flag)
+void clear_slot_flag(struct zram *zram, u32 index,
+		     enum zram_slot_flag flag)
 {
 	assert_slot_locked(zram, index);
 	clear_bit(flag, &zram->table[index].flags);
 }
 
-static unsigned int get_slot_prio(struct zram *zram, u32 index)
+unsigned int get_slot_prio(struct zram *zram, u32 index)
 {
 	assert_slot_locked(zram, index);
 	return (zram->table[index].flags & ZRAM_PRIO_MASK) >> ZRAM_PRIO_SHIFT;
 }
 
-static void set_slot_prio(struct zram *zram, u32 index, unsigned int prio)
+void set_slot_prio(struct zram *zram, u32 index, unsigned int prio)
 {
 	unsigned long *flags = &zram->table[index].flags;
 
@@ -237,7 +237,7 @@ static u32 get_slot_actime(struct zram *zram, u32 index)
 }
 
 /* Does the slot hold data (in the pool, in its flags or written back)? */
-static bool slot_allocated(struct zram *zram, u32 index)
+bool slot_allocated(struct zram *zram, u32 index)
 {
 	return get_slot_handle(zram, index) ||
 	       test_slot_flag(zram, index, ZRAM_SAME) ||
@@ -308,10 +308,9 @@ static void note_pool_pages(struct zram *zram, unsigned long pages)
  * Return: the number of pairs taken (0 for input of whitespace only),
  * -EINVAL for an unknown key or a key without a value, or @take's error.
  */
-static int zram_parse_args(char *args, const char *const *keys,
-			   size_t nr_keys,
-			   int (*take)(void *ctx, unsigned int key, char *val),
-			   void *ctx)
+int zram_parse_args(char *args, const char *const *keys, size_t nr_keys,
+		    int (*take)(void *ctx, unsigned int key, char *val),
+		    void *ctx)
 {
 	int taken = 0;
 
@@ -351,11 +350,13 @@ static int zram_table_alloc(struct zram *zram, unsigned long nr_slots)
 	return 0;
 }
 
-/* A written-back slot: its backing block goes with the writeback code */
+/* A written-back slot: its handle is the backing-device block */
 static void release_wb_slot(struct zram *zram, u32 index)
 {
+	zram_pp_release_block(zram, get_slot_handle(zram, index));
 	clear_slot_flag(zram, index, ZRAM_WB);
 	set_slot_handle(zram, index, 0);
+	set_slot_size(zram, index, 0);
 	atomic64_dec(&zram->stats.pages_stored);
 }
 
@@ -464,13 +465,13 @@ static int read_compressed_slot(struct zram *zram, u32 index,
 }
 
 /* Read the slot into @page.  The slot must be locked. */
-static int zram_read_locked(struct zram *zram, u32 index, struct page *page)
+int zram_read_locked(struct zram *zram, u32 index, struct page *page)
 {
 	assert_slot_locked(zram, index);
 
-	/* served by the backing device, which the writeback code adds */
+	/* served by the backing device, synchronously (zram_pp.c) */
 	if (test_slot_flag(zram, index, ZRAM_WB))
-		return -EIO;
+		return zram_pp_read_wb_slot(zram, index, page);
 	/* an empty slot has handle 0: it reads as zeroes */
 	if (test_slot_flag(zram, index, ZRAM_SAME) ||
 	    !get_slot_handle(zram, index)) {
@@ -524,8 +525,7 @@ struct zram_obj {
 };
 
 /* Allocate a pool object within the device's memory limit */
-static int zram_alloc_obj(struct zram *zram, size_t size,
-			  unsigned long *handle)
+int zram_alloc_obj(struct zram *zram, size_t size, unsigned long *handle)
 {
 	unsigned long limit = READ_ONCE(zram->limit_pages);
 	unsigned long pages;
@@ -1025,6 +1025,8 @@ static void zram_reset_device(struct zram *zram)
 	nr_slots = zram->nr_slots;
 	WRITE_ONCE(zram->nr_slots, 0);
 	zram_table_free(zram, nr_slots);
+	/* after the slots: they returned their backing-device blocks */
+	zram_pp_release_device(zram);
 	zsm_destroy_pool(zram->mem_pool);
 	zram->mem_pool = NULL;
 	zram->huge_class_size = 0;
@@ -1447,7 +1449,17 @@ static struct attribute *zram_disk_attrs[] = {
 	&dev_attr_debug_stat.attr,
 	NULL,
 };
-ATTRIBUTE_GROUPS(zram_disk);
+
+static const struct attribute_group zram_disk_group = {
+	.attrs = zram_disk_attrs,
+};
+
+/* recompression and writeback bring their own attributes */
+static const struct attribute_group *zram_disk_groups[] = {
+	&zram_disk_group,
+	&zram_pp_attr_group,
+	NULL,
+};
 
 /*
  * debugfs: block_state, one line per allocated slot
@@ -1592,6 +1604,7 @@ static int zram_add(void)
 	}
 	init_rwsem(&zram->init_lock);
 	zram_reset_algorithms(zram);
+	zram_pp_init_device(zram);
 	register_slot_lock_key(zram);
 
 	disk = compat_blk_alloc_disk(&limits, NUMA_NO_NODE);
@@ -1792,10 +1805,13 @@ static int __init zram_init(void)
 	ret = zram_pick_default_alg();
 	if (ret)
 		goto exit_zcomp;
+	ret = zram_pp_init();
+	if (ret)
+		goto exit_zcomp;
 
 	ret = register_blkdev(0, "zram");
 	if (ret < 0)
-		goto exit_zcomp;
+		goto exit_pp;
 	zram_major = ret;
 
 	ret = class_register(&zram_control_class);
@@ -1818,6 +1834,8 @@ remove_devices:
 	debugfs_remove_recursive(zram_debugfs_root);
 unregister_blkdev:
 	unregister_blkdev(zram_major, "zram");
+exit_pp:
+	zram_pp_exit();
 exit_zcomp:
 	zcomp_exit();
 exit_zsm:
@@ -1833,6 +1851,7 @@ static void __exit zram_exit(void)
 	debugfs_remove_recursive(zram_debugfs_root);
 	idr_destroy(&zram_index_idr);
 	unregister_blkdev(zram_major, "zram");
+	zram_pp_exit();
 	zcomp_exit();
 	zsm_exit();
 }

@@ -2,9 +2,10 @@
 /*
  * zram: a block device whose pages live compressed in RAM.
  *
- * Data layout only: the per-slot flags, the slot table entry, the
- * statistics and the device.  The code and the locking rules are in
- * zram_drv.c, next to the functions they govern.
+ * Data layout: the per-slot flags, the slot table entry, the statistics
+ * and the device; then the few functions zram_drv.c shares with zram_pp.c.
+ * The code and the locking rules are in zram_drv.c, next to the functions
+ * they govern.
  */
 #ifndef _ZRAM_DRV_H_
 #define _ZRAM_DRV_H_
@@ -16,6 +17,7 @@
 #include <linux/types.h>
 
 #include "zcomp.h"
+#include "zram_pp.h"
 
 /*
  * The device is addressed in pages of PAGE_SIZE ("slots"); the block layer
@@ -98,6 +100,9 @@ struct zram_stats {
 	atomic64_t notify_free;		/* slots freed by discard and swap */
 	atomic64_t miss_free;		/* swap frees skipped: slot was busy */
 	atomic_long_t max_used_pages;	/* allocator high-water mark, pages */
+	atomic64_t bd_count;		/* backing-device blocks in use */
+	atomic64_t bd_reads;		/* blocks read from it */
+	atomic64_t bd_writes;		/* blocks written to it */
 };
 
 /**
@@ -121,6 +126,7 @@ struct zram_stats {
  * @claimed: reset or removal owns the device: open() fails (protected by
  *           disk->open_mutex)
  * @debugfs_dir: this device's debugfs directory
+ * @pp: recompression and writeback (zram_pp.c)
  * @slot_lock_key: lockdep class of this device's slot locks
  *
  * @table, @mem_pool, @comps and @huge_class_size are set up and torn down
@@ -142,9 +148,38 @@ struct zram {
 	struct zram_stats stats;
 	bool claimed;
 	struct dentry *debugfs_dir;
+	struct zram_pp pp;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	struct lock_class_key slot_lock_key;
 #endif
 };
+
+/*
+ * What zram_drv.c lends to post-processing (zram_pp.c): the slot lock and
+ * the slot accessors, whose rules stand above zram_slot_lock(), reading a
+ * locked slot, pool allocation within the memory limit, and the key=value
+ * parser of the sysfs attributes.
+ */
+struct zram *dev_to_zram(struct device *dev);
+bool init_done(struct zram *zram);
+
+void zram_slot_lock(struct zram *zram, u32 index);
+void zram_slot_unlock(struct zram *zram, u32 index);
+unsigned long get_slot_handle(struct zram *zram, u32 index);
+void set_slot_handle(struct zram *zram, u32 index, unsigned long handle);
+unsigned int get_slot_size(struct zram *zram, u32 index);
+void set_slot_size(struct zram *zram, u32 index, unsigned int size);
+bool test_slot_flag(struct zram *zram, u32 index, enum zram_slot_flag flag);
+void set_slot_flag(struct zram *zram, u32 index, enum zram_slot_flag flag);
+void clear_slot_flag(struct zram *zram, u32 index, enum zram_slot_flag flag);
+unsigned int get_slot_prio(struct zram *zram, u32 index);
+void set_slot_prio(struct zram *zram, u32 index, unsigned int prio);
+bool slot_allocated(struct zram *zram, u32 index);
+
+int zram_read_locked(struct zram *zram, u32 index, struct page *page);
+int zram_alloc_obj(struct zram *zram, size_t size, unsigned long *handle);
+int zram_parse_args(char *args, const char *const *keys, size_t nr_keys,
+		    int (*take)(void *ctx, unsigned int key, char *val),
+		    void *ctx);
 
 #endif /* _ZRAM_DRV_H_ */

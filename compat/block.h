@@ -220,4 +220,70 @@ static inline int compat_rw_page(struct block_device *bdev, sector_t sector,
 #define COMPAT_BDOPS_SYNC_FIELDS
 #endif
 
+/*
+ * Opening a block device by path.  6.9 made an open block device a file:
+ *   old: struct block_device *blkdev_get_by_path(const char *path,
+ *                                                fmode_t mode, void *holder)
+ *        released by void blkdev_put(struct block_device *, fmode_t)
+ *   new: struct file *bdev_file_open_by_path(const char *path,
+ *                                            blk_mode_t mode, void *holder,
+ *                                            const struct blk_holder_ops *)
+ *        released by fput()
+ * The core uses the new call.  On older kernels the shim opens the device
+ * node itself as a file, O_EXCL when a holder is given: the block layer's
+ * open of a device node claims the device exclusively for that file, which
+ * is what the new call does for @holder.  lookup_bdev() first gives the
+ * same errors as the new call for a path that is not a block device.
+ */
+#ifndef HAVE_BDEV_FILE_OPEN_BY_PATH
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+
+struct blk_holder_ops;
+
+static inline struct file *
+bdev_file_open_by_path(const char *path, blk_mode_t mode, void *holder,
+		       const struct blk_holder_ops *hops)
+{
+	int flags = O_LARGEFILE;
+	struct file *file;
+	dev_t dev;
+	int err;
+
+	err = lookup_bdev(path, &dev);
+	if (err)
+		return ERR_PTR(err);
+	if ((mode & BLK_OPEN_READ) && (mode & BLK_OPEN_WRITE))
+		flags |= O_RDWR;
+	else if (mode & BLK_OPEN_WRITE)
+		flags |= O_WRONLY;
+	if (holder)
+		flags |= O_EXCL;
+	file = filp_open(path, flags, 0);
+	if (IS_ERR(file))
+		return file;
+	/* the path was replaced between the two lookups */
+	if (!S_ISBLK(file_inode(file)->i_mode) ||
+	    file_inode(file)->i_rdev != dev) {
+		fput(file);
+		return ERR_PTR(-ENOTBLK);
+	}
+	return file;
+}
+#endif
+
+/*
+ * The block device of a file from bdev_file_open_by_path().  6.9 added
+ *   new: struct block_device *file_bdev(struct file *bdev_file)
+ * Before, a block device file's mapping belonged to the device's own inode:
+ *   old: I_BDEV(file->f_mapping->host)
+ */
+#ifndef HAVE_FILE_BDEV
+static inline struct block_device *file_bdev(struct file *bdev_file)
+{
+	return I_BDEV(bdev_file->f_mapping->host);
+}
+#endif
+
 #endif /* _ZRAM_COMPAT_BLOCK_H_ */

@@ -19,7 +19,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 
 kernels="6.1 6.12 6.12-rt debug"
-suites="smoke sysfs data swap stress tools selftests kunit package"
+suites="smoke sysfs data swap stress postproc tools selftests kunit package"
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernels) kernels=$2; shift 2 ;;

@@ -33,3 +33,4 @@ kunit_suite() {
 test_zsmalloc_kunit() { kunit_suite zsmalloc_kunit; }
 test_zcomp_kunit() { kunit_suite zcomp_kunit; }
 test_zram_kunit() { kunit_suite zram_kunit; }
+test_zram_pp_kunit() { kunit_suite zram_pp_kunit; }

@@ -133,3 +133,49 @@ hold_open() { exec 9<"$1"; }
 release_open() { exec 9<&-; }
 
 drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
+
+# Leak checks around a loop of work: leak_mark before it, leak_check after.
+# Where kmemleak is available (the debug kernel) its scan judges: any
+# unreferenced object allocated from the module fails.  KASAN's quarantine
+# keeps freed objects in the slab for a while there, so the counters below
+# would only measure it.  Elsewhere free memory, unreclaimable slab and
+# vmalloc use must come back to where they were, within a little slack.
+ZT_KMEMLEAK=/sys/kernel/debug/kmemleak
+meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+leak_mark() {
+	if [ -w $ZT_KMEMLEAK ]; then
+		echo clear >$ZT_KMEMLEAK
+		return 0
+	fi
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	leak_free0=$(meminfo_kb MemFree)
+	leak_slab0=$(meminfo_kb SUnreclaim)
+	leak_vmalloc0=$(meminfo_kb VmallocUsed)
+}
+leak_check() {
+	local free1 slab1 vmalloc1
+	if [ -w $ZT_KMEMLEAK ]; then
+		# kmemleak reports only objects older than 5 s
+		sleep 6
+		echo scan >$ZT_KMEMLEAK
+		if grep -q '\[zram\]' $ZT_KMEMLEAK; then
+			cat $ZT_KMEMLEAK
+			fail "kmemleak: unreferenced objects from zram"
+			return 1
+		fi
+		note "kmemleak: nothing of zram's unreferenced"
+		return 0
+	fi
+	sync
+	echo 3 >/proc/sys/vm/drop_caches
+	free1=$(meminfo_kb MemFree)
+	slab1=$(meminfo_kb SUnreclaim)
+	vmalloc1=$(meminfo_kb VmallocUsed)
+	note "MemFree $leak_free0 -> $free1 kB, SUnreclaim $leak_slab0 -> $slab1 kB," \
+	     "VmallocUsed $leak_vmalloc0 -> $vmalloc1 kB"
+	[ $((leak_free0 - free1)) -lt 4096 ] || fail "MemFree fell by $((leak_free0 - free1)) kB"
+	[ $((slab1 - leak_slab0)) -lt 1024 ] || fail "SUnreclaim grew by $((slab1 - leak_slab0)) kB"
+	[ $((vmalloc1 - leak_vmalloc0)) -lt 1024 ] ||
+		fail "VmallocUsed grew by $((vmalloc1 - leak_vmalloc0)) kB"
+}
