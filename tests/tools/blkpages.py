@@ -13,10 +13,17 @@ one process (spawning dd per page is far too slow under emulation).
   blkpages.py verify-either DEV OLD NEW OKLIST
                                       each page must equal NEW if listed,
                                       else OLD; exit 1 otherwise
+  blkpages.py churn DEV PAGES SEED    of the first PAGES pages, overwrite a
+                                      random half with zeroes (O_DIRECT),
+                                      then discard a random quarter; the
+                                      same SEED picks the same pages
+  blkpages.py churn-expect SRC PAGES SEED OUT
+                                      write OUT: SRC as churn leaves it
 """
 import fcntl
 import mmap
 import os
+import random
 import struct
 import sys
 
@@ -76,6 +83,33 @@ def verify_either(dev, old, new, oklist):
     return 1 if bad else 0
 
 
+def churn_pages(pages, seed):
+    """The pages churn zeroes and the pages it discards"""
+    rng = random.Random(seed)
+    order = list(range(pages))
+    rng.shuffle(order)
+    return sorted(order[:pages // 2]), sorted(rng.sample(range(pages), pages // 4))
+
+
+def churn(dev, pages, seed):
+    zeroed, discarded = churn_pages(pages, seed)
+    zero = mmap.mmap(-1, PG)
+    fd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
+    for i in zeroed:
+        os.pwrite(fd, zero, i * PG)
+    for i in discarded:
+        fcntl.ioctl(fd, BLKDISCARD, struct.pack('QQ', i * PG, PG))
+    os.close(fd)
+
+
+def churn_expect(src, pages, seed, out):
+    data = bytearray(open(src, 'rb').read()[:pages * PG])
+    zeroed, discarded = churn_pages(pages, seed)
+    for i in zeroed + discarded:
+        data[i * PG:(i + 1) * PG] = bytes(PG)
+    open(out, 'wb').write(data)
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == 'discard':
@@ -86,6 +120,10 @@ def main(argv):
         write_each(argv[2], argv[3], argv[4])
     elif cmd == 'verify-either':
         return verify_either(argv[2], argv[3], argv[4], argv[5])
+    elif cmd == 'churn':
+        churn(argv[2], int(argv[3]), int(argv[4]))
+    elif cmd == 'churn-expect':
+        churn_expect(argv[2], int(argv[3]), int(argv[4]), argv[5])
     else:
         print(__doc__)
         return 2
