@@ -25,19 +25,15 @@
 #include <linux/string.h>
 
 #include "backend_lz4.h"
+#include "backend_lz4_dict.h"
 
 /* Past this, the library's match-search step overflows (LZ4's own cap) */
 #define LZ4_ACCEL_LIMIT		65537
-/* How far back an LZ4 match may reach */
-#define LZ4_WINDOW		SZ_64K
-/* Shorter ones are less than the library's hash unit: it drops them */
-#define LZ4_DICT_MIN		8
 
 /* What setup_params() prepares from a dictionary */
 struct lz4_dict {
 	LZ4_stream_t loaded;	/* stream state right after loading it */
-	const char *tail;	/* the part matches may refer to */
-	int tail_len;
+	struct lz4_dict_tail tail;
 };
 
 static int lz4_setup_params(struct zcomp_params *params)
@@ -51,17 +47,16 @@ static int lz4_setup_params(struct zcomp_params *params)
 		return -EINVAL;
 
 	if (params->dict_sz) {
-		size_t len = min_t(size_t, params->dict_sz, LZ4_WINDOW);
+		struct lz4_dict_tail tail;
 
-		if (params->dict_sz < LZ4_DICT_MIN)
+		if (lz4_dict_tail(params, &tail))
 			return -EINVAL;
 		dict = kvzalloc(sizeof(*dict), GFP_KERNEL);
 		if (!dict)
 			return -ENOMEM;
-		dict->tail = (const char *)params->dict + params->dict_sz - len;
-		dict->tail_len = len;
+		dict->tail = tail;
 		/* A zeroed stream counts as reset; no LZ4_resetStream() */
-		LZ4_loadDict(&dict->loaded, dict->tail, dict->tail_len);
+		LZ4_loadDict(&dict->loaded, dict->tail.data, dict->tail.len);
 	}
 
 	params->level = accel;
@@ -121,22 +116,8 @@ static int lz4_decompress(struct zcomp_params *params, struct zcomp_ctx *ctx,
 			  struct zcomp_req *req)
 {
 	const struct lz4_dict *dict = params->drv_data;
-	const char *src = (const char *)req->src;
-	char *dst = (char *)req->dst;
-	int ret;
 
-	if (req->src_len > INT_MAX || req->dst_len > INT_MAX)
-		return -EINVAL;
-
-	if (!dict)
-		ret = LZ4_decompress_safe(src, dst, req->src_len, req->dst_len);
-	else
-		ret = LZ4_decompress_safe_usingDict(src, dst, req->src_len,
-						    req->dst_len, dict->tail,
-						    dict->tail_len);
-	if (ret < 0 || (size_t)ret != req->dst_len)
-		return -EINVAL;
-	return 0;
+	return lz4_decode(dict ? &dict->tail : NULL, req);
 }
 
 const struct zcomp_ops lz4_zcomp_ops = {

@@ -5,8 +5,8 @@
  *
  * level: the HC level, 1..LZ4HC_MAX_CLEVEL (default LZ4HC_DEFAULT_CLEVEL);
  *        anything else is refused.
- * dict:  as for "lz4": at least LZ4HC_DICT_MIN bytes, of which the last
- *        LZ4HC_WINDOW count.
+ * dict:  as for "lz4": at least LZ4_DICT_MIN bytes, of which the last
+ *        LZ4_WINDOW count (backend_lz4_dict.h).
  *
  * With a dictionary, setup_params() loads it once into a stream state
  * shared by all streams, and each compression starts from a copy of it,
@@ -24,15 +24,12 @@
 #include <linux/string.h>
 
 #include "backend_lz4hc.h"
-
-#define LZ4HC_WINDOW		SZ_64K
-#define LZ4HC_DICT_MIN		8
+#include "backend_lz4_dict.h"
 
 /* What setup_params() prepares from a dictionary */
 struct lz4hc_dict {
 	LZ4_streamHC_t loaded;	/* stream state right after loading it */
-	const char *tail;	/* the part matches may refer to */
-	int tail_len;
+	struct lz4_dict_tail tail;
 };
 
 static int lz4hc_setup_params(struct zcomp_params *params)
@@ -46,15 +43,14 @@ static int lz4hc_setup_params(struct zcomp_params *params)
 		return -EINVAL;
 
 	if (params->dict_sz) {
-		size_t len = min_t(size_t, params->dict_sz, LZ4HC_WINDOW);
+		struct lz4_dict_tail tail;
 
-		if (params->dict_sz < LZ4HC_DICT_MIN)
+		if (lz4_dict_tail(params, &tail))
 			return -EINVAL;
 		dict = kvzalloc(sizeof(*dict), GFP_KERNEL);
 		if (!dict)
 			return -ENOMEM;
-		dict->tail = (const char *)params->dict + params->dict_sz - len;
-		dict->tail_len = len;
+		dict->tail = tail;
 		/*
 		 * The continue API takes its level from the stream.  What
 		 * LZ4_resetStreamHC() would do to a zeroed stream is only to
@@ -62,7 +58,7 @@ static int lz4hc_setup_params(struct zcomp_params *params)
 		 * the level here, on every kernel alike.
 		 */
 		dict->loaded.internal_donotuse.compressionLevel = level;
-		LZ4_loadDictHC(&dict->loaded, dict->tail, dict->tail_len);
+		LZ4_loadDictHC(&dict->loaded, dict->tail.data, dict->tail.len);
 	}
 
 	params->level = level;
@@ -122,22 +118,8 @@ static int lz4hc_decompress(struct zcomp_params *params,
 			    struct zcomp_ctx *ctx, struct zcomp_req *req)
 {
 	const struct lz4hc_dict *dict = params->drv_data;
-	const char *src = (const char *)req->src;
-	char *dst = (char *)req->dst;
-	int ret;
 
-	if (req->src_len > INT_MAX || req->dst_len > INT_MAX)
-		return -EINVAL;
-
-	if (dict)
-		ret = LZ4_decompress_safe_usingDict(src, dst, req->src_len,
-						    req->dst_len, dict->tail,
-						    dict->tail_len);
-	else
-		ret = LZ4_decompress_safe(src, dst, req->src_len, req->dst_len);
-	if (ret < 0 || (size_t)ret != req->dst_len)
-		return -EINVAL;
-	return 0;
+	return lz4_decode(dict ? &dict->tail : NULL, req);
 }
 
 const struct zcomp_ops lz4hc_zcomp_ops = {

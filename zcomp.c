@@ -51,7 +51,6 @@
 #include "backend_lz4.h"
 #include "backend_lz4hc.h"
 #include "backend_lzo.h"
-#include "backend_lzorle.h"
 #include "backend_zstd.h"
 
 /*
