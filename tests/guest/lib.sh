@@ -93,8 +93,18 @@ zram_init() {
 mm_field() { awk -v n="$1" '{ print $n }' "/sys/block/${2:-zram0}/mm_stat"; }
 io_field() { awk -v n="$1" '{ print $n }' "/sys/block/${2:-zram0}/io_stat"; }
 
-# size scaled down in quick (CI) mode: qsize FULL QUICK
-qsize() { if [ "$ZT_QUICK" = 1 ]; then echo "$2"; else echo "$1"; fi; }
+# qsize FULL QUICK [DEBUG]: a size scaled down in quick (CI) mode, and
+# further on the debug kernel where given (KASAN and lockdep under TCG make
+# every page cost many times more; the debug kernel always runs quick)
+qsize() {
+	if [ "${ZT_KERNEL:-}" = debug ] && [ -n "${3:-}" ]; then
+		echo "$3"
+	elif [ "$ZT_QUICK" = 1 ]; then
+		echo "$2"
+	else
+		echo "$1"
+	fi
+}
 
 # make_data FILE MIB KIND: a deterministic test file; KIND is text (real
 # files of this machine, compressible), random, zero, or mixed (a quarter

@@ -759,11 +759,9 @@ test_writeback_races_with_io() {
 test_swap_with_idle_writeback() {
 	local ws passes pid runs=0
 	pp_load
-	# a working set three times the cgroup's memory (KASAN makes every
-	# page cost a lot on the debug kernel: smaller there)
-	ws=$(qsize 192 96)
+	# a working set three times the cgroup's memory
+	ws=$(qsize 192 96 36)
 	passes=$(qsize 3 2)
-	[ "$ZT_KERNEL" = debug ] && ws=48
 	bd_new $((ws + 64))
 	sysw $Z/backing_dev "$BD"
 	zram_init $((ws * 2))M

@@ -34,8 +34,8 @@ test_memcheck_detects_damage() {
 
 test_swap_under_pressure() {
 	local ws
-	ws=$(qsize 384 160)
-	swap_setup 1G "" 64M
+	ws=$(qsize 384 160 72)
+	swap_setup 1G "" "$(qsize 64 64 24)M"
 	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 3 42 || fail "working set damaged"
 	note "mm_stat: $(cat $Z/mm_stat)"
 	note "memory.stat swapped: $(grep -E '^(pswpin|pswpout)' /proc/vmstat | xargs)"
@@ -50,11 +50,11 @@ test_swap_under_pressure() {
 
 test_swap_parallel_zstd() {
 	local ws
-	ws=$(qsize 192 96)
+	ws=$(qsize 192 96 40)
 	zram_load
 	alg=""
 	grep -qw zstd $Z/comp_algorithm && alg=zstd
-	swap_setup 1G "$alg" 64M
+	swap_setup 1G "$alg" "$(qsize 64 64 24)M"
 	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 2 1 &
 	p1=$!
 	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 2 2 &
