@@ -10,6 +10,9 @@
 #   make kunit             KUnit suites in the debug kernel under QEMU
 #   make test              every suite on every target kernel under QEMU
 #   make demo              provision, then compressed swap in a 6.12 guest
+#   make bench             ours against the stock zram in one 6.12 guest;
+#                          BENCH_ARGS="--kernel 6.1 --rounds 5 ..." (see
+#                          scripts/bench.sh)
 #   make install           install into the running kernel's updates/
 #   make dkms-install / dkms-uninstall
 #   make deb               the zram-backport-dkms package, lintian-checked
@@ -24,7 +27,7 @@ KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
 SOURCES = $(wildcard *.c *.h compat/*.h tests/kunit/*.c)
 
 .PHONY: all modules clean check check-all style sparse w1 kunit test demo \
-	provision install dkms-install dkms-uninstall deb
+	bench provision install dkms-install dkms-uninstall deb
 
 all: modules
 
@@ -65,6 +68,9 @@ test: provision
 
 demo: provision
 	scripts/demo.sh
+
+bench: provision
+	scripts/bench.sh $(BENCH_ARGS)
 
 install: modules
 	$(KBUILD) INSTALL_MOD_DIR=updates modules_install

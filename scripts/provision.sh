@@ -22,7 +22,7 @@ pkgs=(
 	xz-utils zstd sparse rsync
 	"linux-headers-$K61_ABI" "linux-headers-$K612_ABI" "linux-headers-$K612RT_ABI"
 	qemu-system-x86 busybox-static
-	fio e2fsprogs util-linux stress-ng rt-tests python3 systemd-zram-generator
+	fio e2fsprogs util-linux stress-ng rt-tests python3 systemd-zram-generator gnuplot-nox
 	dkms dh-dkms debhelper lintian
 )
 [ "$want_debug_src" = 1 ] && pkgs+=("$DEBUG_SRC_PKG")

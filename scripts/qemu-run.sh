@@ -13,7 +13,8 @@
 # 2048), ZT_SMP (default 2), ZT_CMDLINE (extra kernel parameters),
 # ZT_MODULES_DIR (a .../lib/modules/<release> tree to give the guest as its
 # /lib/modules instead of the image's own; its directory name must be the
-# release; the initramfs still takes its 9p modules from the image).
+# release; the initramfs still takes its 9p modules from the image),
+# ZT_QEMU_EXTRA (more QEMU options, e.g. "-icount shift=4,sleep=off").
 #
 # Exit status: 0 when the guest ran CMD to its end with status 0 and the
 # kernel log holds no WARN, BUG, oops, lockdep, KASAN or sleep-in-atomic
@@ -66,11 +67,12 @@ append+=" ${ZT_CMDLINE:-}"
 
 timeout=${ZT_TIMEOUT:-900}
 set +e
+# shellcheck disable=SC2086 # ZT_QEMU_EXTRA is a list of options
 timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -cpu max \
 	-m "${ZT_MEM:-2048}" -smp "${ZT_SMP:-2}" \
 	-nographic -no-reboot -monitor none -serial stdio \
 	-kernel "$image" -initrd "$initrd" -append "$append" \
-	"${virtfs[@]}" </dev/null >"$log" 2>&1
+	"${virtfs[@]}" ${ZT_QEMU_EXTRA:-} </dev/null >"$log" 2>&1
 qrc=$?
 set -e
 

@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the CSV of a `make bench` run into a Markdown table and a chart.
+
+Input lines: workload,metric,unit,better,module,round,value
+(better: "higher" or "lower"; module: "stock" or "ours").
+
+For each workload and metric the table shows the median over the rounds
+for each module, ours/stock, and the spread between rounds: the largest,
+over both modules, of (max - min) / median.  A ratio whose distance from
+1 is within that spread is reported as "same"; with one round there is no
+spread to judge by and the verdict says so.
+"""
+import argparse
+import csv
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+
+def load(path):
+    rows = {}
+    order = []
+    with open(path) as f:
+        for r in csv.reader(f):
+            if len(r) != 7:
+                continue
+            key = (r[0], r[1])
+            if key not in rows:
+                rows[key] = {'unit': r[2], 'better': r[3], 'stock': [], 'ours': []}
+                order.append(key)
+            rows[key][r[4]].append(float(r[6]))
+    return order, rows
+
+
+def spread(values):
+    med = statistics.median(values)
+    if len(values) < 2 or med == 0:
+        return None
+    return (max(values) - min(values)) / abs(med)
+
+
+def judge(row):
+    s, o = row['stock'], row['ours']
+    if not s or not o:
+        return None
+    sm, om = statistics.median(s), statistics.median(o)
+    ratio = om / sm if sm else (1.0 if om == 0 else float('inf'))
+    sp = [x for x in (spread(s), spread(o)) if x is not None]
+    noise = max(sp) if sp else None
+    if noise is None:
+        verdict = 'one round: no noise figure'
+    elif abs(ratio - 1) <= noise:
+        verdict = 'same'
+    else:
+        good = ratio > 1 if row['better'] == 'higher' else ratio < 1
+        verdict = 'better' if good else 'worse'
+    return sm, om, ratio, noise, verdict
+
+
+def fmt(x):
+    if x == 0 or abs(x) >= 100:
+        return '%.0f' % x
+    if abs(x) >= 10:
+        return '%.1f' % x
+    return '%.3g' % x
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('csv')
+    ap.add_argument('--title', default='zram benchmark')
+    ap.add_argument('--meta', action='append', default=[])
+    ap.add_argument('--md', required=True)
+    ap.add_argument('--png')
+    a = ap.parse_args()
+
+    order, rows = load(a.csv)
+    lines = ['# ' + a.title, '']
+    lines += ['- ' + m for m in a.meta]
+    lines += ['- rows: median over the rounds; ours/stock > 1 is better where '
+              'higher is better, < 1 where lower is; spread: the largest '
+              '(max - min) / median of either module between rounds', '']
+    lines += ['| workload | metric | unit | better | stock | ours | ours/stock | spread | verdict |',
+              '|---|---|---|---|---:|---:|---:|---:|---|']
+    chart = []
+    for key in order:
+        row = rows[key]
+        j = judge(row)
+        if j is None:
+            lines.append('| %s | %s | %s | %s | %s | %s | | | missing |' % (
+                key[0], key[1], row['unit'], row['better'],
+                fmt(statistics.median(row['stock'])) if row['stock'] else '-',
+                fmt(statistics.median(row['ours'])) if row['ours'] else '-'))
+            continue
+        sm, om, ratio, noise, verdict = j
+        lines.append('| %s | %s | %s | %s | %s | %s | %.2f | %s | %s |' % (
+            key[0], key[1], row['unit'], row['better'], fmt(sm), fmt(om), ratio,
+            '%.0f %%' % (noise * 100) if noise is not None else '-', verdict))
+        # the chart shows how much better ours is: >1 better either way
+        gain = ratio if row['better'] == 'higher' else (1 / ratio if ratio else 0)
+        chart.append(('%s %s' % key, gain, noise or 0))
+    lines.append('')
+    with open(a.md, 'w') as f:
+        f.write('\n'.join(lines))
+
+    if a.png and chart:
+        if not shutil.which('gnuplot'):
+            print('bench-report: gnuplot not found, no chart', file=sys.stderr)
+            return 0
+        with tempfile.TemporaryDirectory() as d:
+            dat = os.path.join(d, 'data')
+            with open(dat, 'w') as f:
+                for i, (label, gain, noise) in enumerate(chart):
+                    f.write('%d "%s" %f %f %f\n' % (i, label, gain, 1 + noise, 1 - noise))
+            n = len(chart)
+            script = '\n'.join([
+                'set terminal pngcairo size 1200,%d font ",9"' % (120 + 18 * n),
+                'set output "%s"' % a.png,
+                'set title "ours against stock: >1 means ours is better'
+                ' (grey: the noise between rounds)"',
+                'set style fill solid 0.6',
+                'set yrange [-1:%d]' % n,
+                'set ytics out nomirror',
+                'set xlabel "gain: ours/stock, inverted where lower is better"',
+                'set grid x',
+                'set logscale x 2',
+                'unset key',
+                'set arrow from 1,-1 to 1,%d nohead dt 2' % n,
+                'plot "%s" using 5:1:5:4:($1-0.4):($1+0.4) with boxxyerrorbars'
+                ' lc rgb "#dddddd", \\' % dat,
+                '     "%s" using 3:1:(1):3:($1-0.3):($1+0.3):ytic(2) with'
+                ' boxxyerrorbars lc rgb "#4a7bb7"' % dat,
+                ''])
+            subprocess.run(['gnuplot'], input=script, text=True, check=True)
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,89 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# `make bench`: ours against the stock zram.ko of the same Debian image, in
+# one QEMU boot, over several rounds that alternate which module goes
+# first; then a table (Markdown) and a chart (PNG) of the medians, their
+# ratio and the spread between rounds.
+#
+# Usage: bench.sh [--kernel 6.12|6.1|6.12-rt] [--rounds N] [--runtime S]
+#                 [--workloads "fio swap mem lat"] [--algs "lz4 zstd"]
+#                 [--icount SHIFT] [--quick] [--out DIR]
+#
+# A full run writes Documentation/benchmarks/<kernel>.{md,png,csv}, the
+# copies that are committed; --quick (one round, 1 s runs, fewer fio
+# variants: what CI runs) and --out write elsewhere.  --icount makes guest
+# time follow the instructions executed (QEMU -icount shift=SHIFT), so the
+# load of the host does not move the numbers; everything runs on one host
+# thread then.  On 6.12 the guest boots with preempt=full, the mode whose
+# latency the design is about (Debian's default is voluntary).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/.." && pwd)
+. "$here/kernels.conf"
+. "$here/lib.sh"
+
+kernel=6.12 rounds=3 runtime=5 workloads="fio swap mem lat" algs="lz4 zstd"
+icount="" quick=0 out=""
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--rounds) rounds=$2; shift 2 ;;
+	--runtime) runtime=$2; shift 2 ;;
+	--workloads) workloads=$2; shift 2 ;;
+	--algs) algs=$2; shift 2 ;;
+	--icount) icount=$2; shift 2 ;;
+	--quick) quick=1 rounds=1 runtime=1; shift ;;
+	--out) out=$2; shift 2 ;;
+	*) die "unknown option $1 (see the head of $0)" ;;
+	esac
+done
+case "$kernel" in 6.1|6.12|6.12-rt) ;; *) die "no stock zram to compare with on $kernel" ;; esac
+if [ -z "$out" ]; then
+	if [ $quick = 1 ]; then out=$top/tests/out/bench-$kernel; else out=$top/Documentation/benchmarks; fi
+fi
+
+ko=$("$here/build-module.sh" "$kernel")
+tools=$CACHE/tools
+mkdir -p "$tools"
+gcc -O2 -Wall -Wextra -Werror -o "$tools/memcheck" "$top/tests/tools/memcheck.c"
+"$here/make-testdata.sh" >/dev/null
+
+run=$top/tests/out/bench-run-$kernel
+rm -rf "$run"
+mkdir -p "$run" "$out"
+cat >"$run/env" <<EOT
+ZT_KO=$ko
+ZT_QUICK=$quick
+ZT_KERNEL=$kernel
+ZT_TOOLS=$tools
+ZT_DATA=$CACHE/testdata
+ZT_BLKPAGES=$top/tests/tools/blkpages.py
+BENCH_ROUNDS=$rounds
+BENCH_RUNTIME=$runtime
+BENCH_WORKLOADS="$workloads"
+BENCH_ALGS="$algs"
+BENCH_QUICK=$quick
+EOT
+
+cmdline=""
+[ "$kernel" = 6.12 ] && cmdline="preempt=full"
+qemu_extra=""
+[ -n "$icount" ] && qemu_extra="-icount shift=$icount,sleep=off"
+log "bench on $kernel: $rounds round(s), ${runtime}s runs, workloads: $workloads${icount:+, -icount shift=$icount}"
+rc=0
+ZT_TIMEOUT=$((1800 + rounds * 2400)) ZT_CMDLINE="$cmdline" ZT_QEMU_EXTRA="$qemu_extra" \
+	"$here/qemu-run.sh" "$kernel" "$run" tests/bench/guest.sh || rc=$?
+[ $rc = 0 ] || die "the bench run failed (see $run/console.log)"
+
+commit=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
+cmd="make bench BENCH_ARGS='--kernel $kernel --rounds $rounds --runtime $runtime --workloads \"$workloads\" --algs \"$algs\"${icount:+ --icount $icount}'"
+[ $quick = 1 ] && cmd="make bench BENCH_ARGS='--kernel $kernel --quick'"
+cp "$run/bench.csv" "$out/$kernel.csv"
+python3 "$here/bench-report.py" "$out/$kernel.csv" \
+	--title "zram-backport against the stock zram of Debian $kernel ($(kernel_abi "$kernel"))" \
+	--meta "command: \`$cmd\`" \
+	--meta "module: $commit; kernel: $(kernel_abi "$kernel")${cmdline:+ booted with $cmdline}" \
+	--meta "date: $(date -u +%Y-%m-%d); QEMU TCG on $(nproc) host cores, guest 2 vCPUs, 2 GiB" \
+	--md "$out/$kernel.md" --png "$out/$kernel.png"
+cat "$out/$kernel.md"

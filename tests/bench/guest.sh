@@ -1,0 +1,248 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Guest half of `make bench`: run every workload with the booted image's
+# stock zram.ko and with ours, in one boot, alternating which goes first
+# from round to round, and append one CSV line per measurement to
+# /run/results/bench.csv:
+#
+#   workload,metric,unit,better,module,round,value
+#
+# better is "higher" or "lower".  The swap program checks every page and
+# the memory workload every surviving byte: a wrong byte stops the run with
+# an error.  fio runs here unverified, to time the device alone; the test
+# suites verify the same patterns.
+#
+# Environment (from /run/results/env): ZT_KO, ZT_TOOLS, ZT_DATA,
+# ZT_BLKPAGES as for the test suites, and
+#   BENCH_ROUNDS     rounds (each runs both modules)
+#   BENCH_RUNTIME    seconds per fio and cyclictest run
+#   BENCH_WORKLOADS  any of: fio swap mem lat
+#   BENCH_ALGS       algorithms (default "lz4 zstd")
+#   BENCH_QUICK      1: fewer fio variants and smaller sizes (CI)
+set -euo pipefail
+cd "$(dirname "$0")/../guest"
+. ./lib.sh
+. ./data.sh	# mem_figures
+csv=/run/results/bench.csv
+: "${BENCH_ALGS:=lz4 zstd}"
+: "${BENCH_QUICK:=0}"
+cg=/sys/fs/cgroup/zt-bench
+
+module=""	# stock or ours, the one loaded
+round=0
+
+emit() { echo "$1,$2,$3,$4,$module,$round,$5" >>"$csv"; }
+
+load() {
+	module=$1
+	if [ "$module" = stock ]; then
+		modprobe zram
+	else
+		zram_load
+	fi
+}
+
+unload() {
+	grep -q '^/dev/zram0 ' /proc/swaps && swapoff /dev/zram0
+	zram_unload
+	module=""
+}
+
+has_alg() { tr -d '[]' <$Z/comp_algorithm | tr ' ' '\n' | grep -qx "$1"; }
+
+# set_alg ALG: ALG may be NAME or NAME:LEVEL; a level needs
+# algorithm_params, which the stock zram of older kernels does not have
+set_alg() {
+	local name=${1%%:*} level
+	sysw $Z/comp_algorithm "$name"
+	case "$1" in
+	*:*)
+		level=${1#*:}
+		if [ -e $Z/algorithm_params ]; then
+			sysw $Z/algorithm_params "algo=$name level=$level"
+		else
+			note "$module: no algorithm_params, $name at its default level"
+		fi
+		;;
+	esac
+}
+
+dev_init() { set_alg "$2"; sysw $Z/disksize "$1"; }
+
+# fio_json NAME OPTIONS...: run fio on /dev/zram0, print "MB/s IOPS"
+fio_json() {
+	local name=$1
+	shift
+	fio --name="$name" --filename=/dev/zram0 --direct=1 --ioengine=psync \
+		--group_reporting --output-format=json "$@" >/tmp/fio.json ||
+		{ cat /tmp/fio.json; fail "fio $name failed"; }
+	python3 - /tmp/fio.json <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))['jobs'][0]
+if j['error']:
+    sys.exit('fio reported error %d' % j['error'])
+bw = j['read']['bw_bytes'] + j['write']['bw_bytes']
+iops = j['read']['iops'] + j['write']['iops']
+print('%.2f %.0f' % (bw / 1e6, iops))
+PY
+}
+
+# The data options of fio for a kind of data
+fio_data() {
+	case "$1" in
+	half) echo "--buffer_compress_percentage=50 --refill_buffers" ;;
+	incomp) echo "--refill_buffers" ;;
+	zero) echo "--zero_buffers" ;;
+	esac
+}
+
+# fio_case ALG PATTERN JOBS DATA: one measured fio run on a fresh device
+fio_case() {
+	local alg=$1 pat=$2 jobs=$3 data=$4 per rw bs extra="" out
+	per=$((128 / jobs))M
+	case "$pat" in
+	randwrite4k) rw=randwrite bs=4k ;;
+	randread4k) rw=randread bs=4k ;;
+	randrw4k) rw=randrw bs=4k extra="--rwmixread=70" ;;
+	seqwrite1m) rw=write bs=1m ;;
+	seqread1m) rw=read bs=1m ;;
+	esac
+	dev_init 256M "$alg"
+	# reads need data in place, of the same kind, written but not timed
+	# shellcheck disable=SC2046
+	case "$rw" in
+	*read*|randrw)
+		fio --name=fill --filename=/dev/zram0 --direct=1 --rw=write \
+			--bs=1m --size=128M $(fio_data "$data") \
+			--do_verify=0 >/dev/null || fail "fill failed" ;;
+	esac
+	# shellcheck disable=SC2046,SC2086
+	out=$(fio_json "$pat" --rw=$rw --bs=$bs --numjobs="$jobs" --size="$per" \
+		--offset_increment="$per" --time_based --runtime="$BENCH_RUNTIME" \
+		--randrepeat=0 $extra $(fio_data "$data"))
+	set -- $out
+	emit "fio-$pat-${jobs}j-$data-$alg" throughput MB/s higher "$1"
+	sysw $Z/reset 1
+}
+
+bench_fio() {
+	local alg pat jobs data
+	for alg in $BENCH_ALGS; do
+		has_alg "${alg%%:*}" || continue
+		for pat in randwrite4k randread4k randrw4k seqwrite1m seqread1m; do
+			for jobs in 1 2; do
+				[ "$BENCH_QUICK" = 1 ] && [ $jobs = 2 ] && continue
+				fio_case "$alg" $pat $jobs half
+			done
+		done
+		for data in incomp zero; do
+			fio_case "$alg" randwrite4k 1 $data
+			[ "$BENCH_QUICK" = 1 ] || fio_case "$alg" seqread1m 1 $data
+		done
+	done
+}
+
+vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+
+# A working set three times the cgroup's memory.max, verified page by page
+bench_swap() {
+	local alg ws limit t0 t1 in0 out0 maj0 secs pages
+	ws=$(qsize 288 96)
+	limit=$((ws / 3))
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p $cg
+	for alg in $BENCH_ALGS; do
+		has_alg "${alg%%:*}" || continue
+		dev_init 1G "$alg"
+		mkswap /dev/zram0 >/dev/null
+		swapon -p 100 /dev/zram0
+		echo "${limit}M" >$cg/memory.max
+		in0=$(vmstat pswpin) out0=$(vmstat pswpout) maj0=$(vmstat pgmajfault)
+		t0=$(date +%s.%N)
+		sh -c 'echo $$ >'"$cg"'/cgroup.procs && exec "$@"' sh \
+			"$ZT_TOOLS/memcheck" "$ws" 2 11 >/dev/null ||
+			fail "swap: working set damaged"
+		t1=$(date +%s.%N)
+		secs=$(echo "$t1 - $t0" | bc -l)
+		pages=$(($(vmstat pswpin) - in0 + $(vmstat pswpout) - out0))
+		emit "swap-$alg" time s lower "$(printf '%.2f' "$secs")"
+		emit "swap-$alg" swapped pages/s higher "$(echo "$pages / $secs" | bc)"
+		emit "swap-$alg" major-faults count lower "$(($(vmstat pgmajfault) - maj0))"
+		swapoff /dev/zram0
+		sysw $Z/reset 1
+	done
+}
+
+# The same real files, stored, then churned (mem_figures in data.sh)
+bench_mem() {
+	local alg f
+	python3 "$ZT_BLKPAGES" churn-expect "$ZT_DATA/files.tar" \
+		"$(($(stat -c %s "$ZT_DATA/files.tar") / 4096))" 1 /tmp/expect
+	for alg in $BENCH_ALGS; do
+		has_alg "${alg%%:*}" || continue
+		# shellcheck disable=SC2046
+		set -- $(mem_figures "${alg%%:*}")
+		emit "mem-$alg" used MiB lower "$(echo "scale=2; $3 / 1048576" | bc)"
+		emit "mem-$alg" orig/used ratio higher "$(echo "scale=3; $1 / $3" | bc)"
+		emit "mem-$alg" compr/used ratio higher "$(echo "scale=3; $2 / $3" | bc)"
+		emit "mem-$alg" used-after-churn MiB lower "$(echo "scale=2; $6 / 1048576" | bc)"
+		emit "mem-$alg" compr/used-after-churn ratio higher "$(echo "scale=3; $5 / $6" | bc)"
+	done
+}
+
+# Wake-up latency of a real-time thread while two jobs write to the device
+# with zstd at level 19: compression that cannot be preempted shows here
+bench_lat() {
+	local writers p99 max
+	has_alg zstd || return 0
+	dev_init 512M zstd:19
+	fio --name=lat-load --filename=/dev/zram0 --direct=1 --rw=randwrite \
+		--bs=64k --numjobs=2 --size=128M --offset_increment=128M \
+		--buffer_compress_percentage=50 --refill_buffers --time_based \
+		--runtime=$((BENCH_RUNTIME + 30)) >/dev/null 2>&1 &
+	writers=$!
+	sleep 2
+	cyclictest -q -m -p 90 -i 1000 -D "$BENCH_RUNTIME" -h 20000 \
+		--histfile=/tmp/lat.hist >/dev/null
+	kill "$writers" 2>/dev/null || true
+	wait "$writers" 2>/dev/null || true
+	# shellcheck disable=SC2046
+	set -- $(python3 - /tmp/lat.hist <<'PY'
+import sys
+hist, mx = [], 0
+for line in open(sys.argv[1]):
+    if line.startswith('# Max Latencies:'):
+        mx = max(int(x) for x in line.split(':')[1].split())
+    elif not line.startswith('#'):
+        f = line.split()
+        if len(f) >= 2:
+            hist.append((int(f[0]), sum(int(x) for x in f[1:])))
+total = sum(n for _, n in hist)
+seen, p99 = 0, 0
+for us, n in hist:
+    seen += n
+    if seen * 100 >= total * 99:
+        p99 = us
+        break
+print(p99, mx)
+PY
+)
+	emit "lat-zstd19" p99 us lower "$1"
+	emit "lat-zstd19" max us lower "$2"
+	sysw $Z/reset 1
+}
+
+: >"$csv"
+for round in $(seq 1 "$BENCH_ROUNDS"); do
+	if [ $((round % 2)) = 1 ]; then order="stock ours"; else order="ours stock"; fi
+	for m in $order; do
+		load "$m"
+		for w in $BENCH_WORKLOADS; do
+			echo "round $round, $m: $w"
+			"bench_$w"
+		done
+		unload
+	done
+done
+echo "bench: $(wc -l <"$csv") measurements"
