@@ -162,9 +162,10 @@ leak_mark() {
 	leak_free0=$(meminfo_kb MemFree)
 	leak_slab0=$(meminfo_kb SUnreclaim)
 	leak_vmalloc0=$(meminfo_kb VmallocUsed)
+	leak_percpu0=$(meminfo_kb Percpu)
 }
 leak_check() {
-	local free1 slab1 vmalloc1
+	local free1 slab1 vmalloc1 percpu1
 	if [ -w $ZT_KMEMLEAK ]; then
 		# kmemleak reports only objects older than 5 s
 		sleep 6
@@ -182,10 +183,13 @@ leak_check() {
 	free1=$(meminfo_kb MemFree)
 	slab1=$(meminfo_kb SUnreclaim)
 	vmalloc1=$(meminfo_kb VmallocUsed)
+	percpu1=$(meminfo_kb Percpu)
 	note "MemFree $leak_free0 -> $free1 kB, SUnreclaim $leak_slab0 -> $slab1 kB," \
-	     "VmallocUsed $leak_vmalloc0 -> $vmalloc1 kB"
+	     "VmallocUsed $leak_vmalloc0 -> $vmalloc1 kB, Percpu $leak_percpu0 -> $percpu1 kB"
 	[ $((leak_free0 - free1)) -lt 4096 ] || fail "MemFree fell by $((leak_free0 - free1)) kB"
 	[ $((slab1 - leak_slab0)) -lt 1024 ] || fail "SUnreclaim grew by $((slab1 - leak_slab0)) kB"
 	[ $((vmalloc1 - leak_vmalloc0)) -lt 1024 ] ||
 		fail "VmallocUsed grew by $((vmalloc1 - leak_vmalloc0)) kB"
+	[ $((percpu1 - leak_percpu0)) -lt 256 ] ||
+		fail "Percpu grew by $((percpu1 - leak_percpu0)) kB"
 }
