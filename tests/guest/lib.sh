@@ -148,10 +148,19 @@ drop_caches() { sync; echo 3 >/proc/sys/vm/drop_caches; }
 # Where kmemleak is available (the debug kernel) its scan judges: any
 # unreferenced object allocated from the module fails.  KASAN's quarantine
 # keeps freed objects in the slab for a while there, so the counters below
-# would only measure it.  Elsewhere free memory, unreclaimable slab and
-# vmalloc use must come back to where they were, within a little slack.
+# would only measure it.  Elsewhere free memory, unreclaimable slab,
+# vmalloc and per-CPU use must come back to where they were, within a
+# little slack.  Free memory counts the per-CPU page lists too: MemFree
+# alone moves by 15 MB either way as they fill and drain (measured on 6.1
+# with the stock zram), free plus those lists by under 0.5 MB.
 ZT_KMEMLEAK=/sys/kernel/debug/kmemleak
 meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+free_kb() {
+	local free pcp
+	free=$(awk '$1 == "nr_free_pages" { print $2 }' /proc/vmstat)
+	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
+	echo $(((free + pcp) * $(getconf PAGESIZE) / 1024))
+}
 leak_mark() {
 	if [ -w $ZT_KMEMLEAK ]; then
 		echo clear >$ZT_KMEMLEAK
@@ -159,13 +168,13 @@ leak_mark() {
 	fi
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	leak_free0=$(meminfo_kb MemFree)
+	leak_free0=$(free_kb)
 	leak_slab0=$(meminfo_kb SUnreclaim)
 	leak_vmalloc0=$(meminfo_kb VmallocUsed)
 	leak_percpu0=$(meminfo_kb Percpu)
 }
 leak_check() {
-	local free1 slab1 vmalloc1 percpu1
+	local free1 slab1 vmalloc1 percpu1 bad=""
 	if [ -w $ZT_KMEMLEAK ]; then
 		# kmemleak reports only objects older than 5 s
 		sleep 6
@@ -180,16 +189,34 @@ leak_check() {
 	fi
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
-	free1=$(meminfo_kb MemFree)
+	free1=$(free_kb)
 	slab1=$(meminfo_kb SUnreclaim)
 	vmalloc1=$(meminfo_kb VmallocUsed)
 	percpu1=$(meminfo_kb Percpu)
-	note "MemFree $leak_free0 -> $free1 kB, SUnreclaim $leak_slab0 -> $slab1 kB," \
+	note "free $leak_free0 -> $free1 kB, SUnreclaim $leak_slab0 -> $slab1 kB," \
 	     "VmallocUsed $leak_vmalloc0 -> $vmalloc1 kB, Percpu $leak_percpu0 -> $percpu1 kB"
-	[ $((leak_free0 - free1)) -lt 4096 ] || fail "MemFree fell by $((leak_free0 - free1)) kB"
-	[ $((slab1 - leak_slab0)) -lt 1024 ] || fail "SUnreclaim grew by $((slab1 - leak_slab0)) kB"
+	[ $((leak_free0 - free1)) -lt 1024 ] || bad="$bad free memory fell by $((leak_free0 - free1)) kB;"
+	[ $((slab1 - leak_slab0)) -lt 1024 ] || bad="$bad SUnreclaim grew by $((slab1 - leak_slab0)) kB;"
 	[ $((vmalloc1 - leak_vmalloc0)) -lt 1024 ] ||
-		fail "VmallocUsed grew by $((vmalloc1 - leak_vmalloc0)) kB"
+		bad="$bad VmallocUsed grew by $((vmalloc1 - leak_vmalloc0)) kB;"
 	[ $((percpu1 - leak_percpu0)) -lt 256 ] ||
-		fail "Percpu grew by $((percpu1 - leak_percpu0)) kB"
+		bad="$bad Percpu grew by $((percpu1 - leak_percpu0)) kB;"
+	[ -z "$bad" ] && return 0
+	[ "${1:-}" = quiet ] && { note "memory:$bad"; return 1; }
+	fail "memory:$bad"
+}
+
+# leak_around CMD...: CMD runs between leak_mark and leak_check.  Some
+# memory the kernel takes once and keeps (a slab or the vmalloc area grown
+# to a new size, a page table) can exceed the slack on one run; a leak
+# takes memory again on every run.  So growth on a first run
+# only earns a second run, and growth on both fails.
+leak_around() {
+	leak_mark
+	"$@"
+	leak_check quiet && return 0
+	note "running again: a leak grows on every run, a one-time growth does not"
+	leak_mark
+	"$@"
+	leak_check
 }

@@ -835,7 +835,7 @@ test_failing_backing_device() {
 
 # Seed 004: failing runs give back everything they took
 test_failing_runs_leak_nothing() {
-	local n i wb_fails=0 mm used0 out
+	local n wb_fails=0 mm used0
 	pp_load
 	n=$(qsize 1000 100)
 	dm_new zt-err "0 16384 error"
@@ -851,8 +851,19 @@ test_failing_runs_leak_nothing() {
 	wb_fails=32
 	mm=$(mm_first 2)
 	used0=$(mm_field 3)
-	leak_mark
-	for i in $(seq "$n"); do
+	leak_around failing_runs "$n"
+	expect_eq "bd_stat after failing runs" "0 0 0" "$(bd_stat)"
+	expect_eq "failed writes counted" "$wb_fails" "$(io_field 2)"
+	check /tmp/r 0
+	check /tmp/l 16
+}
+
+# failing_runs N: N writeback runs on a failing backing device, and N
+# recompress runs that cannot allocate (the memory limit is below use).
+# Adds the writes that failed to wb_fails; mm_stat must not move.
+failing_runs() {
+	local i out
+	for i in $(seq "$1"); do
 		case $((i % 3)) in
 		0) ! sysw $Z/writeback idle 2>/dev/null || fail "run $i succeeded"
 		   wb_fails=$((wb_fails + 32)) ;;
@@ -862,26 +873,18 @@ test_failing_runs_leak_nothing() {
 		   wb_fails=$((wb_fails + 17)) ;;
 		esac
 	done
-	expect_eq "bd_stat after $n failing runs" "0 0 0" "$(bd_stat)"
-	expect_eq "failed writes counted" "$wb_fails" "$(io_field 2)"
 	expect_eq "mm_stat after failing runs" "$mm" "$(mm_first 2)"
 	[ "$(mm_field 3)" -le "$used0" ] || fail "mem_used_total grew: $used0 -> $(mm_field 3)"
-	# recompression failing to allocate (the memory limit is below use)
-	if has_alg zstd; then
-		sysw $Z/mem_limit 4096
-		out=$(sysw $Z/recompress "algo=zstd" 2>&1) && fail "recompress succeeded over the limit"
-		case "$out" in *"Cannot allocate memory"*) ;; *) fail "recompress: $out" ;; esac
-		for i in $(seq "$n"); do
-			! sysw $Z/recompress "type=idle" 2>/dev/null || fail "recompress run $i succeeded"
-		done
-		sysw $Z/mem_limit 0
-		expect_eq "mm_stat after failing recompression" "$mm" "$(mm_first 2)"
-		[ "$(mm_field 3)" -le "$used0" ] ||
-			fail "mem_used_total grew: $used0 -> $(mm_field 3)"
-	fi
-	leak_check
-	check /tmp/r 0
-	check /tmp/l 16
+	has_alg zstd || return 0
+	sysw $Z/mem_limit 4096
+	out=$(sysw $Z/recompress "algo=zstd" 2>&1) && fail "recompress succeeded over the limit"
+	case "$out" in *"Cannot allocate memory"*) ;; *) fail "recompress: $out" ;; esac
+	for i in $(seq "$1"); do
+		! sysw $Z/recompress "type=idle" 2>/dev/null || fail "recompress run $i succeeded"
+	done
+	sysw $Z/mem_limit 0
+	expect_eq "mm_stat after failing recompression" "$mm" "$(mm_first 2)"
+	[ "$(mm_field 3)" -le "$used0" ] || fail "mem_used_total grew: $used0 -> $(mm_field 3)"
 }
 
 # Allocation failures injected into the runs (debug kernel): data and
