@@ -22,9 +22,11 @@ include scripts/kernels.conf
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CACHE ?= $(or $(ZRAM_CACHE),/var/cache/zram-backport)
 KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
+# make bench's physical limit, a module of its own (tests/bench/limit)
+KBUILD_LIMIT = $(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/limit
 
 # Files the style and static checks read
-SOURCES = $(wildcard *.c *.h compat/*.h tests/kunit/*.c)
+SOURCES = $(filter-out %.mod.c,$(wildcard *.c *.h compat/*.h tests/kunit/*.c tests/bench/limit/*.c))
 
 .PHONY: all modules clean check check-all style sparse w1 kunit test demo \
 	bench provision install dkms-install dkms-uninstall deb
@@ -36,16 +38,20 @@ modules:
 
 clean:
 	$(KBUILD) clean
+	$(KBUILD_LIMIT) clean
 	rm -f compat/*.o.cmd
 
 # Warnings are errors here: the project builds warning-free on every target.
 w1:
 	$(KBUILD) clean >/dev/null
 	$(KBUILD) W=1 KCFLAGS=-Werror modules
+	$(KBUILD_LIMIT) clean >/dev/null
+	$(KBUILD_LIMIT) W=1 KCFLAGS=-Werror modules
 
 sparse:
 	$(KBUILD) clean >/dev/null
 	$(KBUILD) C=2 modules 2>&1 | tee .sparse.log
+	$(KBUILD_LIMIT) C=2 modules 2>&1 | tee -a .sparse.log
 	@! grep -E ': (warning|error):' .sparse.log
 	@rm -f .sparse.log
 

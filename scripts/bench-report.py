@@ -3,13 +3,17 @@
 """Turn the CSV of a `make bench` run into a Markdown table and a chart.
 
 Input lines: workload,metric,unit,better,module,round,value
-(better: "higher" or "lower"; module: "stock" or "ours").
+(better: "higher" or "lower"; module: "stock", "ours" or "limit").
 
 For each workload and metric the table shows the median over the rounds
 for each module, ours/stock, and the spread between rounds: the largest,
 over both modules, of (max - min) / median.  A ratio whose distance from
 1 is within that spread is reported as "same"; with one round there is no
 spread to judge by and the verdict says so.
+
+Rows of module "limit" (the kernel's compressors alone, tests/bench/limit)
+get a table of their own: each module's device throughput on the same kind
+of data as a fraction of them.
 """
 import argparse
 import csv
@@ -32,7 +36,7 @@ def load(path):
             if key not in rows:
                 rows[key] = {'unit': r[2], 'better': r[3], 'stock': [], 'ours': []}
                 order.append(key)
-            rows[key][r[4]].append(float(r[6]))
+            rows[key].setdefault(r[4], []).append(float(r[6]))
     return order, rows
 
 
@@ -69,6 +73,48 @@ def fmt(x):
     return '%.3g' % x
 
 
+# The device figure set beside each limit, and the fraction it should reach
+LIMIT_PAIRS = [
+    ('compress', 'seqwrite1m', 0.80),
+    ('compress', 'randwrite4k', 0.80),
+    ('decompress', 'seqread1m', 0.70),
+    ('decompress', 'randread4k', 0.70),
+]
+
+
+def limit_table(rows):
+    algs = [k[0][len('limit-half-'):] for k in rows
+            if k[0].startswith('limit-half-') and k[1] == 'compress']
+    if not algs:
+        return []
+    out = ['## Against the physical limit', '',
+           'The kernel\'s own compressor on data of the same kind, in 4 KiB '
+           'blocks on one CPU, in the same boot (tests/bench/limit), and each '
+           'module\'s device throughput with 1 job as a fraction of it.  The '
+           '1 MiB runs show the device; the 4 KiB runs add a system call and '
+           'a block request per page.', '',
+           '| algorithm | limit | MB/s | device run | stock MB/s | ours MB/s '
+           '| stock/limit | ours/limit | target |',
+           '|---|---|---:|---|---:|---:|---:|---:|---:|']
+    for alg in algs:
+        for what, pat, target in LIMIT_PAIRS:
+            lim = rows.get(('limit-half-' + alg, what))
+            dev = rows.get(('fio-%s-1j-half-%s' % (pat, alg), 'throughput'))
+            if not lim or not dev:
+                continue
+            lm = statistics.median(lim['limit'])
+            med = {m: statistics.median(dev[m]) if dev.get(m) else None
+                   for m in ('stock', 'ours')}
+            out.append('| %s | %s | %s | %s | %s | %s | %s | %s | %.2f |' % (
+                alg, what, fmt(lm), pat,
+                *(fmt(med[m]) if med[m] is not None else '-' for m in ('stock', 'ours')),
+                *('%.2f' % (med[m] / lm) if med[m] is not None and lm else '-'
+                  for m in ('stock', 'ours')),
+                target))
+    out.append('')
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('csv')
@@ -89,6 +135,8 @@ def main():
     chart = []
     for key in order:
         row = rows[key]
+        if 'limit' in row:
+            continue
         j = judge(row)
         if j is None:
             lines.append('| %s | %s | %s | %s | %s | %s | | | missing |' % (
@@ -104,6 +152,7 @@ def main():
         gain = ratio if row['better'] == 'higher' else (1 / ratio if ratio else 0)
         chart.append(('%s %s' % key, gain, noise or 0))
     lines.append('')
+    lines += limit_table(rows)
     with open(a.md, 'w') as f:
         f.write('\n'.join(lines))
 

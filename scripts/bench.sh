@@ -7,7 +7,7 @@
 # ratio and the spread between rounds.
 #
 # Usage: bench.sh [--kernel 6.12|6.1|6.12-rt] [--rounds N] [--runtime S]
-#                 [--workloads "fio swap mem lat"] [--algs "lz4 zstd"]
+#                 [--workloads "limit fio swap mem lat"] [--algs "lz4 zstd"]
 #                 [--icount SHIFT] [--quick] [--out DIR]
 #
 # A full run writes Documentation/benchmarks/<kernel>.{md,png,csv}, the
@@ -23,7 +23,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/kernels.conf"
 . "$here/lib.sh"
 
-kernel=6.12 rounds=3 runtime=5 workloads="fio swap mem lat" algs="lz4 zstd"
+kernel=6.12 rounds=3 runtime=5 workloads="limit fio swap mem lat" algs="lz4 zstd"
 icount="" quick=0 out=""
 while [ $# -gt 0 ]; do
 	case "$1" in
@@ -44,6 +44,13 @@ if [ -z "$out" ]; then
 fi
 
 ko=$("$here/build-module.sh" "$kernel")
+# the physical limit's module (tests/bench/limit), built like zram.ko
+limit=$CACHE/build/$kernel-limit
+mkdir -p "$limit"
+rsync -a --delete "$top/tests/bench/limit/" "$limit/"
+make -C "/usr/src/linux-headers-$(kernel_abi "$kernel")" M="$limit" W=1 modules \
+	>"$limit/build.log" 2>&1 || { tail -n 30 "$limit/build.log" >&2; die "zram_limit.ko: build failed"; }
+! grep -E 'warning:|error:' "$limit/build.log" >&2 || die "zram_limit.ko: build warnings"
 tools=$CACHE/tools
 mkdir -p "$tools"
 gcc -O2 -Wall -Wextra -Werror -o "$tools/memcheck" "$top/tests/tools/memcheck.c"
@@ -54,6 +61,7 @@ rm -rf "$run"
 mkdir -p "$run" "$out"
 cat >"$run/env" <<EOT
 ZT_KO=$ko
+ZT_LIMIT_KO=$limit/zram_limit.ko
 ZT_QUICK=$quick
 ZT_KERNEL=$kernel
 ZT_TOOLS=$tools

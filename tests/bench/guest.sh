@@ -8,7 +8,9 @@
 #
 #   workload,metric,unit,better,module,round,value
 #
-# better is "higher" or "lower".  The swap program checks every page and
+# better is "higher" or "lower"; module is "limit" for the kernel's
+# compressors alone (no zram loaded), which the report sets beside the
+# device's own throughput on the same kind of data.  The swap program checks every page and
 # the memory workload every surviving byte: a wrong byte stops the run with
 # an error.  fio runs here unverified, to time the device alone; the test
 # suites verify the same patterns.
@@ -17,7 +19,8 @@
 # ZT_BLKPAGES as for the test suites, and
 #   BENCH_ROUNDS     rounds (each runs both modules)
 #   BENCH_RUNTIME    seconds per fio and cyclictest run
-#   BENCH_WORKLOADS  any of: fio swap mem lat
+#   BENCH_WORKLOADS  any of: limit fio swap mem lat
+#   ZT_LIMIT_KO      tests/bench/limit's module, built for the booted kernel
 #   BENCH_ALGS       algorithms (default "lz4 zstd")
 #   BENCH_QUICK      1: fewer fio variants and smaller sizes (CI)
 set -euo pipefail
@@ -143,6 +146,40 @@ bench_fio() {
 	done
 }
 
+# The kernel's own compressors alone, one CPU, on data of fio's "half"
+# kind (made by fio with the same options as the device runs use), in
+# 4 KiB blocks: the physical limit of the device's throughput
+bench_limit() {
+	local alg level line dep
+	# shellcheck disable=SC2046
+	[ -s /tmp/half.dat ] ||
+		fio --name=gen --filename=/tmp/half.dat --rw=write --bs=4k --size=16M \
+			$(fio_data half) >/dev/null || fail "fio could not make the data"
+	for alg in $BENCH_ALGS; do
+		case "${alg%%:*}" in lz4|zstd) ;; *) continue ;; esac
+		level=""
+		case "$alg" in *:*) level="level=${alg#*:}" ;; esac
+		for dep in $(modinfo -F depends "$ZT_LIMIT_KO" | tr , ' '); do
+			modprobe "$dep"
+		done
+		dmesg -C
+		# shellcheck disable=SC2086
+		taskset -c 0 insmod "$ZT_LIMIT_KO" path=/tmp/half.dat alg="${alg%%:*}" \
+			$level msecs=$((BENCH_RUNTIME * 1000)) ||
+			{ dmesg; fail "zram_limit failed for $alg"; }
+		rmmod zram_limit
+		line=$(dmesg | grep -o 'zram_limit: alg=.*')
+		note "$line"
+		emit "limit-half-$alg" compress MB/s higher "$(limit_field comp_mbs "$line")"
+		emit "limit-half-$alg" decompress MB/s higher "$(limit_field decomp_mbs "$line")"
+	done
+}
+
+limit_field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }
+
+# sectors written to zram0 since it was set up (field 7 of its stat file)
+sectors_written() { awk '{ print $7 }' /sys/block/zram0/stat; }
+
 vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
 
 # A working set three times the cgroup's memory.max, verified page by page
@@ -192,21 +229,28 @@ bench_mem() {
 }
 
 # Wake-up latency of a real-time thread while two jobs write to the device
-# with zstd at level 19: compression that cannot be preempted shows here
+# with zstd at level 19: compression that cannot be preempted shows here.
+# The load is checked, not assumed: the writers must still run when the
+# measurement ends, and what they wrote meanwhile is reported beside it.
 bench_lat() {
-	local writers p99 max
+	local writers p99 max w0 w1 t0 t1
 	has_alg zstd || return 0
 	dev_init 512M zstd:19
 	fio --name=lat-load --filename=/dev/zram0 --direct=1 --rw=randwrite \
 		--bs=64k --numjobs=2 --size=128M --offset_increment=128M \
 		--buffer_compress_percentage=50 --refill_buffers --time_based \
-		--runtime=$((BENCH_RUNTIME + 30)) >/dev/null 2>&1 &
+		--runtime=$((BENCH_RUNTIME + 60)) >/tmp/lat-load.log 2>&1 &
 	writers=$!
 	sleep 2
+	w0=$(sectors_written) t0=$(date +%s.%N)
 	cyclictest -q -m -p 90 -i 1000 -D "$BENCH_RUNTIME" -h 20000 \
 		--histfile=/tmp/lat.hist >/dev/null
+	w1=$(sectors_written) t1=$(date +%s.%N)
+	kill -0 "$writers" 2>/dev/null ||
+		{ cat /tmp/lat-load.log; fail "lat: the writers ended before the measurement did"; }
 	kill "$writers" 2>/dev/null || true
 	wait "$writers" 2>/dev/null || true
+	[ "$w1" -gt "$w0" ] || fail "lat: nothing written during the measurement"
 	# shellcheck disable=SC2046
 	set -- $(python3 - /tmp/lat.hist <<'PY'
 import sys
@@ -230,15 +274,21 @@ PY
 )
 	emit "lat-zstd19" p99 us lower "$1"
 	emit "lat-zstd19" max us lower "$2"
+	emit "lat-zstd19" load-written MB/s higher \
+		"$(echo "scale=2; ($w1 - $w0) * 512 / 1000000 / ($t1 - $t0)" | bc)"
 	sysw $Z/reset 1
 }
 
 : >"$csv"
 for round in $(seq 1 "$BENCH_ROUNDS"); do
 	if [ $((round % 2)) = 1 ]; then order="stock ours"; else order="ours stock"; fi
+	case " $BENCH_WORKLOADS " in
+	*" limit "*) module=limit; echo "round $round: limit"; bench_limit ;;
+	esac
 	for m in $order; do
 		load "$m"
 		for w in $BENCH_WORKLOADS; do
+			[ "$w" = limit ] && continue
 			echo "round $round, $m: $w"
 			"bench_$w"
 		done
