@@ -82,11 +82,11 @@ dl() {
 if [ ! -e "$sid/.debs-done" ]; then
 	log "downloading linux-image-$KSID_ABI and its parts"
 	[ -e "$deb" ] || { dl "linux-image-$KSID_ABI"; mv "$sid"/linux-image-"$KSID_ABI"_*.deb "$deb"; }
-	parts=$(dpkg-deb -f "$deb" Depends | tr ',|' '\n\n' |
+	mapfile -t parts < <(dpkg-deb -f "$deb" Depends | tr ',|' '\n' |
 		awk -v tail="-$KSID_ABI" \
 		'substr($1, length($1) - length(tail) + 1) == tail { print $1 }' | sort -u)
-	[ -n "$parts" ] || die "$deb depends on no package of $KSID_ABI"
-	dl $parts
+	[ ${#parts[@]} -gt 0 ] || die "$deb depends on no package of $KSID_ABI"
+	dl "${parts[@]}"
 	touch "$sid/.debs-done"
 fi
 
@@ -101,8 +101,9 @@ if [ ! -e "$image/.done" ]; then
 	modules=$(find "$image" -type d -path "*/modules/$KSID_ABI" | head -n 1)
 	vmlinuz=$(find "$image" -path "*/modules/$KSID_ABI/vmlinuz" -o \
 		-name "vmlinuz-$KSID_ABI" | head -n 1)
-	[ -n "$vmlinuz" ] && [ -n "$modules" ] ||
+	if [ -z "$vmlinuz" ] || [ -z "$modules" ]; then
 		die "no vmlinuz or modules for $KSID_ABI in $sid/*.deb"
+	fi
 	log "kernel $vmlinuz, modules $modules"
 	touch "$image/.done"
 fi
