@@ -573,19 +573,6 @@ static struct zsm_zspage *handle_zspage(unsigned long handle,
 	return location_zspage(loc);
 }
 
-/* Point every object's handle at the zspage's (new) first page */
-static void zspage_rewrite_locations(struct zsm_zspage *zs)
-{
-	union zsm_cell *slots = zspage_slots(zs);
-	unsigned int idx;
-
-	for (idx = 0; idx < zs->class->objs_per_zspage; idx++) {
-		if (!cell_is_free(slots[idx].slot))
-			handle_set_location(slots[idx].slot,
-					    zspage_location(zs, idx));
-	}
-}
-
 /* ---- class lists ---- */
 
 static void class_link(struct zsm_class *class, struct zsm_zspage *zs)
@@ -1271,6 +1258,19 @@ static bool zsm_page_isolate(struct page *page, isolate_mode_t mode)
 
 	/* Nothing to take off: our lists hold zspages, not pages */
 	return !READ_ONCE(zs->dying);
+}
+
+/* Point every object's handle at the zspage's (new) first page */
+static void zspage_rewrite_locations(struct zsm_zspage *zs)
+{
+	union zsm_cell *slots = zspage_slots(zs);
+	unsigned int idx;
+
+	for (idx = 0; idx < zs->class->objs_per_zspage; idx++) {
+		if (!cell_is_free(slots[idx].slot))
+			handle_set_location(slots[idx].slot,
+					    zspage_location(zs, idx));
+	}
 }
 
 static int zsm_page_migrate(struct page *newpage, struct page *page,
