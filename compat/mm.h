@@ -108,8 +108,12 @@ static inline void shrinker_free(struct shrinker *s)
  * 6.12 drops __SetPageMovable() for set_movable_ops(ops, page type), which
  * takes only the balloon driver's and the kernel's own zsmalloc's page
  * types: the probe then fails and zsmalloc.c builds without page
- * migration.  Without CONFIG_COMPACTION the calls are stubs and nothing
- * would ever call the ops, so migration is left out there too.
+ * migration.  Debian sid's 7.2 is such a kernel, and builds both owners in
+ * (CONFIG_BALLOON_MIGRATION=y, CONFIG_ZSMALLOC=y): the migration core picks
+ * a page's ops by its page type alone, so pages typed PGTY_zsmalloc would
+ * reach the kernel's zsmalloc, not ours, and no smaller adaptation exists.
+ * Without CONFIG_COMPACTION the calls are stubs and nothing would ever
+ * call the ops, so migration is left out there too.
  */
 #if defined(HAVE_SET_PAGE_MOVABLE_OPS) && IS_ENABLED(CONFIG_COMPACTION)
 #define COMPAT_MOVABLE_OPS	1
