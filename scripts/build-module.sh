@@ -6,6 +6,7 @@
 # W=1; any compiler or modpost warning fails the build.
 #
 # Usage: build-module.sh KERNEL [VARIANT]   Prints the path of zram.ko.
+# KERNEL: 6.1, 6.12, 6.12-rt, debug or sid (Debian sid, in its build root).
 # VARIANT names the build directory; "kunit" also builds the KUnit suites
 # in.  Default: release.
 set -euo pipefail
@@ -16,12 +17,15 @@ top=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 
 kernel=$1 variant=${2:-release}
-if [ "$kernel" = debug ]; then
-	kdir=$CACHE/debug/current
-else
-	kdir=/usr/src/linux-headers-$(kernel_abi "$kernel") || die "unknown kernel $kernel"
-fi
+case "$kernel" in
+debug) kdir=$CACHE/debug/current ;;
+# sid builds in its own root (see kmake in lib.sh), made here if missing
+sid) "$here/sid-root.sh" >/dev/null; kdir=$SID_ROOT/usr/src/linux-headers-$KSID_ABI ;;
+*) kdir=/usr/src/linux-headers-$(kernel_abi "$kernel") || die "unknown kernel $kernel" ;;
+esac
 [ -e "$kdir/Makefile" ] || die "no kernel build tree at $kdir"
+# sid's kernel is built without CONFIG_KUNIT
+[ "$kernel:$variant" != sid:kunit ] || die "no KUnit on sid (CONFIG_KUNIT is off)"
 
 out=$CACHE/build/$kernel-$variant
 mkdir -p "$out"
@@ -29,7 +33,7 @@ rsync -a --delete --exclude .git --exclude /tests/out "$top/" "$out/src/"
 flags=(W=1 "ZRAM_VERSION_STRING=$("$here/version.sh" "$top")")
 [ "$variant" = kunit ] && flags+=(ZRAM_KUNIT=y)
 
-if ! make -C "$kdir" M="$out/src" "${flags[@]}" modules >"$out/build.log" 2>&1; then
+if ! kmake "$kernel" "$out/src" "${flags[@]}" modules >"$out/build.log" 2>&1; then
 	tail -n 30 "$out/build.log" >&2
 	die "build for $kernel ($variant) failed: $out/build.log"
 fi

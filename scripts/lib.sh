@@ -13,6 +13,43 @@ kernel_abi() {
 	6.1) echo "$K61_ABI" ;;
 	6.12) echo "$K612_ABI" ;;
 	6.12-rt) echo "$K612RT_ABI" ;;
+	sid) echo "$KSID_ABI" ;;
 	*) return 1 ;;
 	esac
+}
+
+# Debian sid's kernel is opt-in: its headers need sid's compiler, so they
+# live in the build root of scripts/sid-root.sh, and its image is unpacked
+# beside it.  sid keeps vmlinuz in the modules directory (under /usr/lib).
+SID_ROOT=$CACHE/sid/root
+SID_MODDIR=$CACHE/sid/image/usr/lib/modules/${KSID_ABI:-none}
+
+# kmake KERNEL DIR ARG...: make against KERNEL's build tree with M=DIR.
+# For sid, inside its build root, DIR bind-mounted at a private mount point
+# so that the objects land in DIR where the host reads them; /proc is
+# mounted because objtool reads /proc/self/limits.  Both are unmounted
+# before returning, whatever make's status.
+kmake() {
+	local kernel=$1 dir=$2 kdir mnt rc=0
+	shift 2
+	case "$kernel" in
+	debug) make -C "$CACHE/debug/current" M="$dir" "$@"; return ;;
+	sid) ;;
+	*) make -C "/usr/src/linux-headers-$(kernel_abi "$kernel")" M="$dir" "$@"; return ;;
+	esac
+	kdir=/usr/src/linux-headers-$KSID_ABI
+	[ -e "$SID_ROOT$kdir/Makefile" ] || { log "error: no kernel build tree at $SID_ROOT$kdir (run scripts/sid-root.sh)"; return 1; }
+	mnt=$(mktemp -d "$SID_ROOT/tmp/m.XXXXXX") || return 1
+	mount --bind "$dir" "$mnt" || { rmdir "$mnt"; return 1; }
+	# another sid build may hold /proc already: mount it again on top
+	if mount -t proc proc "$SID_ROOT/proc"; then
+		chroot "$SID_ROOT" env LC_ALL=C.UTF-8 make -C "$kdir" \
+			M="/tmp/$(basename "$mnt")" "$@" || rc=$?
+		umount "$SID_ROOT/proc"
+	else
+		rc=1
+	fi
+	umount "$mnt"
+	rmdir "$mnt"
+	return $rc
 }
