@@ -6,7 +6,7 @@
 # run.  The serial console is kept in OUT/console.log.
 #
 # Usage: qemu-run.sh KERNEL OUT CMD [ARG...]
-#   KERNEL  6.1 | 6.12 | 6.12-rt | debug
+#   KERNEL  6.1 | 6.12 | 6.12-rt | debug | sid
 #   OUT     host directory, shared writable with the guest as /run/results
 #   CMD     path relative to the project root, run by bash in the guest
 # Environment: ZT_TIMEOUT (seconds, default 900), ZT_MEM (MiB, default
@@ -37,6 +37,10 @@ if [ "$kernel" = debug ]; then
 	kdir=$CACHE/debug/current
 	image=$kdir/arch/x86/boot/bzImage
 	moddir=none
+elif [ "$kernel" = sid ]; then
+	image=$SID_MODDIR/vmlinuz
+	moddir=$SID_MODDIR
+	[ -e "$moddir/modules.dep" ] || die "no $moddir/modules.dep (run scripts/sid-root.sh)"
 else
 	abi=$(kernel_abi "$kernel") || die "unknown kernel $kernel"
 	image=$CACHE/images/$abi/boot/vmlinuz-$abi

@@ -108,4 +108,13 @@ if [ ! -e "$image/.done" ]; then
 	touch "$image/.done"
 fi
 
+# The packages leave modules.dep to the postinst: make it with the host's
+# depmod (kmod reads the .ko.xz), for the initramfs and the guest's modprobe.
+# depmod -b wants BASE/lib/modules/<abi>; sid's are under usr/lib.
+if [ ! -e "$SID_MODDIR/modules.dep" ]; then
+	[ -d "$SID_MODDIR" ] || die "no $SID_MODDIR in $image"
+	log "depmod for $KSID_ABI"
+	depmod -b "$image/usr" "$KSID_ABI"
+fi
+
 echo "$root"
