@@ -6,7 +6,7 @@
 # first; then a table (Markdown) and a chart (PNG) of the medians, their
 # ratio and the spread between rounds.
 #
-# Usage: bench.sh [--kernel 6.12|6.1|6.12-rt] [--rounds N] [--runtime S]
+# Usage: bench.sh [--kernel 6.12|6.1|6.12-rt|sid] [--rounds N] [--runtime S]
 #                 [--workloads "limit fio swap mem lat"] [--algs "lz4 zstd"]
 #                 [--icount SHIFT] [--quick] [--out DIR]
 #
@@ -16,7 +16,10 @@
 # time follow the instructions executed (QEMU -icount shift=SHIFT), so the
 # load of the host does not move the numbers; everything runs on one host
 # thread then.  On 6.12 the guest boots with preempt=full, the mode whose
-# latency the design is about (Debian's default is voluntary).
+# latency the design is about (Debian's default is voluntary); so does sid,
+# whose kernel has PREEMPT_DYNAMIC too (its default there is lazy).  sid's
+# modules, ours included, are built in the root of scripts/sid-root.sh,
+# made on first use.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -38,7 +41,12 @@ while [ $# -gt 0 ]; do
 	*) die "unknown option $1 (see the head of $0)" ;;
 	esac
 done
-case "$kernel" in 6.1|6.12|6.12-rt) ;; *) die "no stock zram to compare with on $kernel" ;; esac
+case "$kernel" in 6.1|6.12|6.12-rt|sid) ;; *) die "no stock zram to compare with on $kernel" ;; esac
+if [ "$kernel" = sid ]; then
+	"$here/sid-root.sh" >/dev/null
+	ls "$SID_MODDIR"/kernel/drivers/block/zram/zram.ko* >/dev/null 2>&1 ||
+		die "sid's image has no stock zram.ko to compare with"
+fi
 if [ -z "$out" ]; then
 	if [ $quick = 1 ]; then out=$top/tests/out/bench-$kernel; else out=$top/Documentation/benchmarks; fi
 fi
@@ -48,7 +56,7 @@ ko=$("$here/build-module.sh" "$kernel")
 limit=$CACHE/build/$kernel-limit
 mkdir -p "$limit"
 rsync -a --delete "$top/tests/bench/limit/" "$limit/"
-make -C "/usr/src/linux-headers-$(kernel_abi "$kernel")" M="$limit" W=1 modules \
+kmake "$kernel" "$limit" W=1 modules \
 	>"$limit/build.log" 2>&1 || { tail -n 30 "$limit/build.log" >&2; die "zram_limit.ko: build failed"; }
 ! grep -E 'warning:|error:' "$limit/build.log" >&2 || die "zram_limit.ko: build warnings"
 tools=$CACHE/tools
@@ -75,7 +83,7 @@ BENCH_QUICK=$quick
 EOT
 
 cmdline=""
-[ "$kernel" = 6.12 ] && cmdline="preempt=full"
+case "$kernel" in 6.12|sid) cmdline="preempt=full" ;; esac
 qemu_extra=""
 [ -n "$icount" ] && qemu_extra="-icount shift=$icount,sleep=off"
 log "bench on $kernel: $rounds round(s), ${runtime}s runs, workloads: $workloads${icount:+, -icount shift=$icount}"

@@ -21,7 +21,9 @@ kernel_abi() {
 # Debian sid's kernel is opt-in: its headers need sid's compiler, so they
 # live in the build root of scripts/sid-root.sh, and its image is unpacked
 # beside it.  sid keeps vmlinuz in the modules directory (under /usr/lib).
+# shellcheck disable=SC2034 # used by the scripts that source this
 SID_ROOT=$CACHE/sid/root
+# shellcheck disable=SC2034
 SID_MODDIR=$CACHE/sid/image/usr/lib/modules/${KSID_ABI:-none}
 
 # kmake KERNEL DIR ARG...: make against KERNEL's build tree with M=DIR.
