@@ -56,9 +56,7 @@ ko=$("$here/build-module.sh" "$kernel")
 limit=$CACHE/build/$kernel-limit
 mkdir -p "$limit"
 rsync -a --delete "$top/tests/bench/limit/" "$limit/"
-kmake "$kernel" "$limit" W=1 modules \
-	>"$limit/build.log" 2>&1 || { tail -n 30 "$limit/build.log" >&2; die "zram_limit.ko: build failed"; }
-! grep -E 'warning:|error:' "$limit/build.log" >&2 || die "zram_limit.ko: build warnings"
+kbuild_checked "$kernel" "$limit" zram_limit.ko W=1
 tools=$CACHE/tools
 mkdir -p "$tools"
 gcc -O2 -Wall -Wextra -Werror -o "$tools/memcheck" "$top/tests/tools/memcheck.c"

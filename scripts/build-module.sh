@@ -33,11 +33,5 @@ rsync -a --delete --exclude .git --exclude /tests/out "$top/" "$out/src/"
 flags=(W=1 "ZRAM_VERSION_STRING=$("$here/version.sh" "$top")")
 [ "$variant" = kunit ] && flags+=(ZRAM_KUNIT=y)
 
-if ! kmake "$kernel" "$out/src" "${flags[@]}" modules >"$out/build.log" 2>&1; then
-	tail -n 30 "$out/build.log" >&2
-	die "build for $kernel ($variant) failed: $out/build.log"
-fi
-if grep -E 'warning:|error:' "$out/build.log" >&2; then
-	die "build for $kernel ($variant) has warnings: $out/build.log"
-fi
+kbuild_checked "$kernel" "$out/src" "zram.ko ($variant)" "${flags[@]}"
 echo "$out/src/zram.ko"

@@ -55,3 +55,16 @@ kmake() {
 	rmdir "$mnt"
 	return $rc
 }
+
+# kbuild_checked KERNEL DIR WHAT ARG...: kmake into DIR, its output in
+# DIR.build.log; a failed build or any compiler or modpost warning dies
+# (the project builds warning-free on every target).
+kbuild_checked() {
+	local kernel=$1 dir=$2 what=$3 log=$2.build.log
+	shift 3
+	if ! kmake "$kernel" "$dir" "$@" modules >"$log" 2>&1; then
+		tail -n 30 "$log" >&2
+		die "$what for $kernel: build failed ($log)"
+	fi
+	! grep -E 'warning:|error:' "$log" >&2 || die "$what for $kernel: build warnings ($log)"
+}

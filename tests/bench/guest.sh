@@ -10,10 +10,10 @@
 #
 # better is "higher" or "lower"; module is "limit" for the kernel's
 # compressors alone (no zram loaded), which the report sets beside the
-# device's own throughput on the same kind of data.  The swap program checks every page and
-# the memory workload every surviving byte: a wrong byte stops the run with
-# an error.  fio runs here unverified, to time the device alone; the test
-# suites verify the same patterns.
+# device's own throughput on the same kind of data.  The swap program
+# checks every page and the memory workload every surviving byte: a wrong
+# byte stops the run with an error.  fio runs here unverified, to time the
+# device alone; the test suites verify the same patterns.
 #
 # Environment (from /run/results/env): ZT_KO, ZT_TOOLS, ZT_DATA,
 # ZT_BLKPAGES as for the test suites, and
@@ -155,13 +155,13 @@ bench_limit() {
 	[ -s /tmp/half.dat ] ||
 		fio --name=gen --filename=/tmp/half.dat --rw=write --bs=4k --size=16M \
 			$(fio_data half) >/dev/null || fail "fio could not make the data"
+	for dep in $(modinfo -F depends "$ZT_LIMIT_KO" | tr , ' '); do
+		modprobe "$dep"
+	done
 	for alg in $BENCH_ALGS; do
 		case "${alg%%:*}" in lz4|zstd) ;; *) continue ;; esac
 		level=""
 		case "$alg" in *:*) level="level=${alg#*:}" ;; esac
-		for dep in $(modinfo -F depends "$ZT_LIMIT_KO" | tr , ' '); do
-			modprobe "$dep"
-		done
 		dmesg -C
 		# shellcheck disable=SC2086
 		taskset -c 0 insmod "$ZT_LIMIT_KO" path=/tmp/half.dat alg="${alg%%:*}" \
