@@ -11,7 +11,7 @@
 #                 [--icount SHIFT] [--quick] [--out DIR]
 #
 # A full run writes Documentation/benchmarks/<kernel>.{md,png,csv}, the
-# copies that are committed; --quick (one round, 1 s runs, fewer fio
+# copies that are committed (an --icount run: benchmarks/icount/); --quick (one round, 1 s runs, fewer fio
 # variants: what CI runs) and --out write elsewhere.  --icount makes guest
 # time follow the instructions executed (QEMU -icount shift=SHIFT), so the
 # load of the host does not move the numbers; everything runs on one host
@@ -48,7 +48,13 @@ if [ "$kernel" = sid ]; then
 		die "sid's image has no stock zram.ko to compare with"
 fi
 if [ -z "$out" ]; then
-	if [ $quick = 1 ]; then out=$top/tests/out/bench-$kernel; else out=$top/Documentation/benchmarks; fi
+	if [ $quick = 1 ]; then
+		out=$top/tests/out/bench-$kernel
+	elif [ -n "$icount" ]; then
+		out=$top/Documentation/benchmarks/icount
+	else
+		out=$top/Documentation/benchmarks
+	fi
 fi
 
 ko=$("$here/build-module.sh" "$kernel")
@@ -98,6 +104,6 @@ python3 "$here/bench-report.py" "$out/$kernel.csv" \
 	--title "zram-backport against the stock zram of Debian $kernel ($(kernel_abi "$kernel"))" \
 	--meta "command: \`$cmd\`" \
 	--meta "module: $commit; kernel: $(kernel_abi "$kernel")${cmdline:+ booted with $cmdline}" \
-	--meta "date: $(date -u +%Y-%m-%d); QEMU TCG on $(nproc) host cores, guest 2 vCPUs, 2 GiB" \
+	--meta "date: $(date -u +%Y-%m-%d); QEMU TCG on $(nproc) host cores, guest 2 vCPUs, 2 GiB${icount:+; -icount shift=$icount: guest time counts instructions, both vCPUs share one host thread}" \
 	--md "$out/$kernel.md" --png "$out/$kernel.png"
 cat "$out/$kernel.md"
