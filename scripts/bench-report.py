@@ -8,8 +8,13 @@ Input lines: workload,metric,unit,better,module,round,value
 For each workload and metric the table shows the median over the rounds
 for each module, ours/stock, and the spread between rounds: the largest,
 over both modules, of (max - min) / median.  A ratio whose distance from
-1 is within that spread is reported as "same"; with one round there is no
-spread to judge by and the verdict says so.
+1 is within that spread is reported as "same", unless the two modules'
+rounds do not overlap at all (every round of one beats every round of the
+other: a heavy-tailed metric such as a maximum latency has a wide spread
+but can still be told apart).  A difference under 1 % is "same" whatever
+the spread: -icount runs repeat to a fraction of a percent, and such a
+difference means nothing for users.  With one round there is no spread to
+judge by and the verdict says so.
 
 Rows of module "limit" (the kernel's compressors alone, tests/bench/limit)
 get a table of their own: each module's device throughput on the same kind
@@ -55,9 +60,11 @@ def judge(row):
     ratio = om / sm if sm else (1.0 if om == 0 else float('inf'))
     sp = [x for x in (spread(s), spread(o)) if x is not None]
     noise = max(sp) if sp else None
-    if noise is None:
+    if abs(ratio - 1) < 0.01:
+        verdict = 'same'
+    elif noise is None:
         verdict = 'one round: no noise figure'
-    elif abs(ratio - 1) <= noise:
+    elif abs(ratio - 1) <= noise and max(s) >= min(o) and max(o) >= min(s):
         verdict = 'same'
     else:
         good = ratio > 1 if row['better'] == 'higher' else ratio < 1
