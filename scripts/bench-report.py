@@ -132,7 +132,7 @@ def main():
     a = ap.parse_args()
 
     order, rows = load(a.csv)
-    lines = ['# ' + a.title, '']
+    lines = ['<!-- SPDX-License-Identifier: GPL-2.0 -->', '# ' + a.title, '']
     lines += ['- ' + m for m in a.meta]
     lines += ['- rows: median over the rounds; ours/stock > 1 is better where '
               'higher is better, < 1 where lower is; spread: the largest '
