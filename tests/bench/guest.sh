@@ -239,9 +239,14 @@ bench_lat() {
 	fio --name=lat-load --filename=/dev/zram0 --direct=1 --rw=randwrite \
 		--bs=64k --numjobs=2 --size=128M --offset_increment=128M \
 		--buffer_compress_percentage=50 --refill_buffers --time_based \
-		--runtime=$((BENCH_RUNTIME + 60)) >/tmp/lat-load.log 2>&1 &
+		--runtime=$((BENCH_RUNTIME + 180)) >/tmp/lat-load.log 2>&1 &
 	writers=$!
-	sleep 2
+	# measure only once the load runs: at level 19 under TCG the first
+	# writes can take seconds (6.1's older zstd is the slowest)
+	for _ in $(seq 120); do
+		[ "$(sectors_written)" -gt 0 ] && break
+		sleep 1
+	done
 	w0=$(sectors_written) t0=$(date +%s.%N)
 	cyclictest -q -m -p 90 -i 1000 -D "$BENCH_RUNTIME" -h 20000 \
 		--histfile=/tmp/lat.hist >/dev/null
