@@ -12,8 +12,9 @@ over both modules, of (max - min) / median.  A ratio whose distance from
 rounds do not overlap at all (every round of one beats every round of the
 other: a heavy-tailed metric such as a maximum latency has a wide spread
 but can still be told apart).  A difference under 1 % is "same" whatever
-the spread: -icount runs repeat to a fraction of a percent, and such a
-difference means nothing for users.  With one round there is no spread to
+the spread: -icount runs repeat so closely that rounds of two modules
+doing the same work can still be apart, and such a difference means
+nothing for users.  With one round there is no spread to
 judge by and the verdict says so.
 
 Rows of module "limit" (the kernel's compressors alone, tests/bench/limit)

@@ -11,11 +11,11 @@
 #                 [--icount SHIFT] [--quick] [--out DIR]
 #
 # A full run writes Documentation/benchmarks/<kernel>.{md,png,csv}, the
-# copies that are committed (an --icount run: benchmarks/icount/); --quick (one round, 1 s runs, fewer fio
-# variants: what CI runs) and --out write elsewhere.  --icount makes guest
-# time follow the instructions executed (QEMU -icount shift=SHIFT), so the
-# load of the host does not move the numbers; everything runs on one host
-# thread then.  On 6.12 the guest boots with preempt=full, the mode whose
+# copies that are committed (an --icount run: benchmarks/icount/); --quick
+# (one round, 1 s runs, fewer fio variants: what CI runs) and --out write
+# elsewhere.  --icount makes guest time follow the instructions executed
+# (QEMU -icount shift=SHIFT), so the load of the host does not move the
+# numbers; everything runs on one host thread then.  On 6.12 the guest boots with preempt=full, the mode whose
 # latency the design is about (Debian's default is voluntary); so does sid,
 # whose kernel has PREEMPT_DYNAMIC too (its default there is lazy).  sid's
 # modules, ours included, are built in the root of scripts/sid-root.sh,
