@@ -96,8 +96,8 @@ static u32 zram_now(void)
  * 5. Only the holder reads or writes the slot's handle, size, flags and
  *    access time.  Other tasks touch the flags word only through the
  *    atomic lock-bit operations, which leave it unchanged while the bit is
- *    set, so the holder may rewrite the size and priority bits with plain
- *    read-modify-write.
+ *    set, so the holder may rewrite the size, priority and flag bits with
+ *    plain read-modify-write.
  * 6. A task holds at most one slot lock of a device (all slots of a device
  *    share one lockdep class).
  * 7. Order: slot lock, then a compression stream, then the allocator's own
@@ -154,94 +154,10 @@ void zram_slot_unlock(struct zram *zram, u32 index)
 	clear_and_wake_up_bit(ZRAM_LOCK, &zram->table[index].flags);
 }
 
-/* Backs every "the slot must be locked" precondition below */
-static void assert_slot_locked(struct zram *zram, u32 index)
-{
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	lockdep_assert(lock_is_held(&zram->table[index].dep_map));
-#endif
-	WARN_ON_ONCE(!test_bit(ZRAM_LOCK, &zram->table[index].flags));
-}
-
-/*
- * Slot accessors.  All of them require the slot lock (rule 5).
- */
-unsigned long get_slot_handle(struct zram *zram, u32 index)
-{
-	assert_slot_locked(zram, index);
-	return zram->table[index].handle;
-}
-
-void set_slot_handle(struct zram *zram, u32 index, unsigned long handle)
-{
-	assert_slot_locked(zram, index);
-	zram->table[index].handle = handle;
-}
-
-unsigned int get_slot_size(struct zram *zram, u32 index)
-{
-	assert_slot_locked(zram, index);
-	return zram->table[index].flags & ZRAM_SIZE_MASK;
-}
-
-void set_slot_size(struct zram *zram, u32 index, unsigned int size)
-{
-	unsigned long *flags = &zram->table[index].flags;
-
-	assert_slot_locked(zram, index);
-	WRITE_ONCE(*flags, (READ_ONCE(*flags) & ~ZRAM_SIZE_MASK) |
-			   (size & ZRAM_SIZE_MASK));
-}
-
-bool test_slot_flag(struct zram *zram, u32 index,
-		    enum zram_slot_flag flag)
-{
-	assert_slot_locked(zram, index);
-	return test_bit(flag, &zram->table[index].flags);
-}
-
-void set_slot_flag(struct zram *zram, u32 index,
-		   enum zram_slot_flag flag)
-{
-	assert_slot_locked(zram, index);
-	set_bit(flag, &zram->table[index].flags);
-}
-
-void clear_slot_flag(struct zram *zram, u32 index,
-		     enum zram_slot_flag flag)
-{
-	assert_slot_locked(zram, index);
-	clear_bit(flag, &zram->table[index].flags);
-}
-
-unsigned int get_slot_prio(struct zram *zram, u32 index)
-{
-	assert_slot_locked(zram, index);
-	return (zram->table[index].flags & ZRAM_PRIO_MASK) >> ZRAM_PRIO_SHIFT;
-}
-
-void set_slot_prio(struct zram *zram, u32 index, unsigned int prio)
-{
-	unsigned long *flags = &zram->table[index].flags;
-
-	assert_slot_locked(zram, index);
-	WRITE_ONCE(*flags, (READ_ONCE(*flags) & ~ZRAM_PRIO_MASK) |
-			   (((unsigned long)prio << ZRAM_PRIO_SHIFT) &
-			    ZRAM_PRIO_MASK));
-}
-
 static u32 get_slot_actime(struct zram *zram, u32 index)
 {
 	assert_slot_locked(zram, index);
 	return zram->table[index].ac_time;
-}
-
-/* Does the slot hold data (in the pool, in its flags or written back)? */
-bool slot_allocated(struct zram *zram, u32 index)
-{
-	return get_slot_handle(zram, index) ||
-	       test_slot_flag(zram, index, ZRAM_SAME) ||
-	       test_slot_flag(zram, index, ZRAM_WB);
 }
 
 /* The slot was read or written: it is no longer idle */

@@ -165,16 +165,95 @@ bool init_done(struct zram *zram);
 
 void zram_slot_lock(struct zram *zram, u32 index);
 void zram_slot_unlock(struct zram *zram, u32 index);
-unsigned long get_slot_handle(struct zram *zram, u32 index);
-void set_slot_handle(struct zram *zram, u32 index, unsigned long handle);
-unsigned int get_slot_size(struct zram *zram, u32 index);
-void set_slot_size(struct zram *zram, u32 index, unsigned int size);
-bool test_slot_flag(struct zram *zram, u32 index, enum zram_slot_flag flag);
-void set_slot_flag(struct zram *zram, u32 index, enum zram_slot_flag flag);
-void clear_slot_flag(struct zram *zram, u32 index, enum zram_slot_flag flag);
-unsigned int get_slot_prio(struct zram *zram, u32 index);
-void set_slot_prio(struct zram *zram, u32 index, unsigned int prio);
-bool slot_allocated(struct zram *zram, u32 index);
+
+/* Backs every "the slot must be locked" precondition below */
+static inline void assert_slot_locked(struct zram *zram, u32 index)
+{
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	lockdep_assert(lock_is_held(&zram->table[index].dep_map));
+#endif
+	WARN_ON_ONCE(!test_bit(ZRAM_LOCK, &zram->table[index].flags));
+}
+
+/*
+ * Slot accessors.  All of them require the slot lock (rule 5 in
+ * zram_drv.c): the flag bits are set and cleared with plain, non-atomic
+ * bit operations.  They sit on every I/O path, hence inline.
+ */
+static inline unsigned long get_slot_handle(struct zram *zram, u32 index)
+{
+	assert_slot_locked(zram, index);
+	return zram->table[index].handle;
+}
+
+static inline void set_slot_handle(struct zram *zram, u32 index,
+				   unsigned long handle)
+{
+	assert_slot_locked(zram, index);
+	zram->table[index].handle = handle;
+}
+
+static inline unsigned int get_slot_size(struct zram *zram, u32 index)
+{
+	assert_slot_locked(zram, index);
+	return zram->table[index].flags & ZRAM_SIZE_MASK;
+}
+
+static inline void set_slot_size(struct zram *zram, u32 index,
+				 unsigned int size)
+{
+	unsigned long *flags = &zram->table[index].flags;
+
+	assert_slot_locked(zram, index);
+	WRITE_ONCE(*flags, (READ_ONCE(*flags) & ~ZRAM_SIZE_MASK) |
+			   (size & ZRAM_SIZE_MASK));
+}
+
+static inline bool test_slot_flag(struct zram *zram, u32 index,
+				  enum zram_slot_flag flag)
+{
+	assert_slot_locked(zram, index);
+	return test_bit(flag, &zram->table[index].flags);
+}
+
+static inline void set_slot_flag(struct zram *zram, u32 index,
+				 enum zram_slot_flag flag)
+{
+	assert_slot_locked(zram, index);
+	__set_bit(flag, &zram->table[index].flags);
+}
+
+static inline void clear_slot_flag(struct zram *zram, u32 index,
+				   enum zram_slot_flag flag)
+{
+	assert_slot_locked(zram, index);
+	__clear_bit(flag, &zram->table[index].flags);
+}
+
+static inline unsigned int get_slot_prio(struct zram *zram, u32 index)
+{
+	assert_slot_locked(zram, index);
+	return (zram->table[index].flags & ZRAM_PRIO_MASK) >> ZRAM_PRIO_SHIFT;
+}
+
+static inline void set_slot_prio(struct zram *zram, u32 index,
+				 unsigned int prio)
+{
+	unsigned long *flags = &zram->table[index].flags;
+
+	assert_slot_locked(zram, index);
+	WRITE_ONCE(*flags, (READ_ONCE(*flags) & ~ZRAM_PRIO_MASK) |
+			   (((unsigned long)prio << ZRAM_PRIO_SHIFT) &
+			    ZRAM_PRIO_MASK));
+}
+
+/* Does the slot hold data (in the pool, in its flags or written back)? */
+static inline bool slot_allocated(struct zram *zram, u32 index)
+{
+	return get_slot_handle(zram, index) ||
+	       test_slot_flag(zram, index, ZRAM_SAME) ||
+	       test_slot_flag(zram, index, ZRAM_WB);
+}
 
 int zram_read_locked(struct zram *zram, u32 index, struct page *page);
 int zram_alloc_obj(struct zram *zram, size_t size, unsigned long *handle);
