@@ -342,8 +342,12 @@ static int read_huge_slot(struct zram *zram, u32 index, struct page *page)
 	dst = kmap_local_page(page);
 	/* the object fills a page: the destination doubles as the copy */
 	src = zsm_obj_read_begin(zram->mem_pool, handle, PAGE_SIZE, dst);
+	/*
+	 * A direct pointer to a whole page is page-aligned, so the arch's own
+	 * page copy applies: it can be much cheaper than a generic memcpy().
+	 */
 	if (src != dst)
-		memcpy(dst, src, PAGE_SIZE);
+		copy_page(dst, src);
 	zsm_obj_read_end(zram->mem_pool, handle, src);
 	kunmap_local(dst);
 	return 0;
