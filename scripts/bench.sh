@@ -15,9 +15,10 @@
 # (one round, 1 s runs, fewer fio variants: what CI runs) and --out write
 # elsewhere.  --icount makes guest time follow the instructions executed
 # (QEMU -icount shift=SHIFT), so the load of the host does not move the
-# numbers; everything runs on one host thread then.  On 6.12 the guest boots with preempt=full, the mode whose
-# latency the design is about (Debian's default is voluntary); so does sid,
-# whose kernel has PREEMPT_DYNAMIC too (its default there is lazy).  sid's
+# numbers; everything runs on one host thread then.  Debian's 6.1 and 6.12
+# and sid's kernel have PREEMPT_DYNAMIC: the guest boots them with
+# preempt=full, the mode whose latency the design is about (Debian's default
+# is voluntary, sid's lazy); 6.12-rt is always fully preemptible.  sid's
 # modules, ours included, are built in the root of scripts/sid-root.sh,
 # made on first use.
 set -euo pipefail
@@ -87,7 +88,7 @@ BENCH_QUICK=$quick
 EOT
 
 cmdline=""
-case "$kernel" in 6.12|sid) cmdline="preempt=full" ;; esac
+case "$kernel" in 6.1|6.12|sid) cmdline="preempt=full" ;; esac
 qemu_extra=""
 [ -n "$icount" ] && qemu_extra="-icount shift=$icount,sleep=off"
 log "bench on $kernel: $rounds round(s), ${runtime}s runs, workloads: $workloads${icount:+, -icount shift=$icount}"
