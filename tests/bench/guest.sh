@@ -228,17 +228,21 @@ bench_mem() {
 	done
 }
 
-# cyclictest_run: one real-time thread waking every millisecond for
-# BENCH_RUNTIME seconds; prints "p99 max" of its wake-up latency in us
+# cyclictest_run: one real-time thread asking to wake every millisecond
+# for BENCH_RUNTIME seconds; prints "p99 max" of its wake-up latency in us
+# and how many times it woke: a thread held off for long skips the
+# wake-ups it missed, so a load that blocks preemption also starves it
 cyclictest_run() {
 	cyclictest -q -m -p 90 -i 1000 -D "$BENCH_RUNTIME" -h 20000 \
 		--histfile=/tmp/lat.hist >/dev/null
 	python3 - /tmp/lat.hist <<'PY'
 import sys
-hist, mx = [], 0
+hist, mx, woke = [], 0, 0
 for line in open(sys.argv[1]):
     if line.startswith('# Max Latencies:'):
         mx = max(int(x) for x in line.split(':')[1].split())
+    elif line.startswith('# Total:'):
+        woke = sum(int(x) for x in line.split(':')[1].split())
     elif not line.startswith('#'):
         f = line.split()
         if len(f) >= 2:
@@ -250,8 +254,15 @@ for us, n in hist:
     if seen * 100 >= total * 99:
         p99 = us
         break
-print(p99, mx)
+print(p99, mx, woke)
 PY
+}
+
+# emit_lat WORKLOAD P99 MAX WOKE: the figures of cyclictest_run
+emit_lat() {
+	emit "$1" p99 us lower "$2"
+	emit "$1" max us lower "$3"
+	emit "$1" wake-ups /s higher "$(echo "scale=1; $4 / $BENCH_RUNTIME" | bc)"
 }
 
 # Wake-up latency of a real-time thread while two jobs write to the device
@@ -262,13 +273,13 @@ PY
 # is what the emulation itself costs, and the guest busy with two loops in
 # user space, which any load can be preempted from at once: a module that
 # never blocks preemption measures as that second floor under its load.
+# Serving the real-time thread costs the writers CPU time: compare their
+# load-written only between modules that woke it as often.
 bench_lat() {
 	local writers busy w0 w1 t0 t1
 	has_alg zstd || return 0
 	# shellcheck disable=SC2046
-	set -- $(cyclictest_run)
-	emit lat-idle p99 us lower "$1"
-	emit lat-idle max us lower "$2"
+	emit_lat lat-idle $(cyclictest_run)
 	busy=""
 	for _ in 1 2; do
 		bash -c 'while :; do :; done' &
@@ -280,8 +291,7 @@ bench_lat() {
 	kill $busy
 	# shellcheck disable=SC2086
 	wait $busy 2>/dev/null || true
-	emit lat-busy p99 us lower "$1"
-	emit lat-busy max us lower "$2"
+	emit_lat lat-busy "$@"
 	dev_init 512M "$lat_alg"
 	fio --name=lat-load --filename=/dev/zram0 --direct=1 --rw=randwrite \
 		--bs=64k --numjobs=2 --size=128M --offset_increment=128M \
@@ -303,8 +313,7 @@ bench_lat() {
 	kill "$writers" 2>/dev/null || true
 	wait "$writers" 2>/dev/null || true
 	[ "$w1" -gt "$w0" ] || fail "lat: nothing written during the measurement"
-	emit "lat-$lat_tag" p99 us lower "$1"
-	emit "lat-$lat_tag" max us lower "$2"
+	emit_lat "lat-$lat_tag" "$@"
 	emit "lat-$lat_tag" load-written MB/s higher \
 		"$(echo "scale=2; ($w1 - $w0) * 512 / 1000000 / ($t1 - $t0)" | bc)"
 	sysw $Z/reset 1
