@@ -97,7 +97,10 @@ ZT_TIMEOUT=$((1800 + rounds * 2400)) ZT_CMDLINE="$cmdline" ZT_QEMU_EXTRA="$qemu_
 	"$here/qemu-run.sh" "$kernel" "$run" tests/bench/guest.sh || rc=$?
 [ $rc = 0 ] || die "the bench run failed (see $run/console.log)"
 
-commit=$(git -C "$top" describe --always --dirty 2>/dev/null || echo unknown)
+commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)
+# the results of earlier runs, not yet committed, do not change the module
+git -C "$top" diff --quiet HEAD -- . ':!Documentation/benchmarks' 2>/dev/null ||
+	commit="$commit-dirty"
 cmd="make bench BENCH_ARGS='--kernel $kernel --rounds $rounds --runtime $runtime --workloads \"$workloads\" --algs \"$algs\"${icount:+ --icount $icount}'"
 [ $quick = 1 ] && cmd="make bench BENCH_ARGS='--kernel $kernel --quick'"
 cp "$run/bench.csv" "$out/$kernel.csv"
