@@ -229,8 +229,8 @@ bench_mem() {
 }
 
 # cyclictest_run: one real-time thread asking to wake every millisecond
-# for BENCH_RUNTIME seconds; prints "p99 max" of its wake-up latency in us
-# and how many times it woke: a thread held off for long skips the
+# for BENCH_RUNTIME seconds; prints "p99 max woke": its wake-up latency
+# in us and how many times it woke (nothing if it measured nothing): a thread held off for long skips the
 # wake-ups it missed, so a load that blocks preemption also starves it
 cyclictest_run() {
 	cyclictest -q -m -p 90 -i 1000 -D "$BENCH_RUNTIME" -h 20000 \
@@ -248,6 +248,8 @@ for line in open(sys.argv[1]):
         if len(f) >= 2:
             hist.append((int(f[0]), sum(int(x) for x in f[1:])))
 total = sum(n for _, n in hist)
+if not total or not woke:
+    sys.exit('cyclictest: no wake-ups in ' + sys.argv[1])
 seen, p99 = 0, 0
 for us, n in hist:
     seen += n
@@ -260,6 +262,7 @@ PY
 
 # emit_lat WORKLOAD P99 MAX WOKE: the figures of cyclictest_run
 emit_lat() {
+	[ $# = 4 ] || fail "lat: $1: cyclictest measured nothing"
 	emit "$1" p99 us lower "$2"
 	emit "$1" max us lower "$3"
 	emit "$1" wake-ups /s higher "$(echo "scale=1; $4 / $BENCH_RUNTIME" | bc)"
