@@ -105,19 +105,13 @@ static u32 zram_now(void)
  * 8. Slot locks exist while the table does: only I/O, which cannot run
  *    while the table is set up or freed (see zram_reset_device()), and
  *    configuration code under init_lock take them.
+ * 9. A task that finds the bit set counts itself in zram->slot_waiters
+ *    while it sleeps; unlock calls wake_up_bit() only while that count is
+ *    not zero, which saves a hashed wait-queue lookup per page.
  *
  * A bit lock keeps the entry small: the table is allocated for the whole
  * disk, and a mutex per slot would more than double it.
  */
-static inline struct lockdep_map *slot_lockdep(struct zram *zram, u32 index)
-{
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	return &zram->table[index].dep_map;
-#else
-	return NULL;
-#endif
-}
-
 static void init_slot_lock(struct zram *zram, u32 index)
 {
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
@@ -126,17 +120,22 @@ static void init_slot_lock(struct zram *zram, u32 index)
 #endif
 }
 
-void zram_slot_lock(struct zram *zram, u32 index)
+/*
+ * The slow path of zram_slot_lock() (zram_drv.h): the bit was set.  The
+ * count is raised before the bit is tested again, and the unlock clears
+ * the bit before it reads the count, each with a full barrier between:
+ * either the unlock sees the count and wakes, or this test sees the bit
+ * clear.  A task that takes the bit in between unlocks later, and sees the
+ * count.
+ */
+void zram_slot_lock_wait(struct zram *zram, u32 index)
 {
-	unsigned long *word = &zram->table[index].flags;
-
-	might_sleep();
-	mutex_acquire(slot_lockdep(zram, index), 0, 0, _RET_IP_);
-	if (unlikely(test_and_set_bit_lock(ZRAM_LOCK, word))) {
-		lock_contended(slot_lockdep(zram, index), _RET_IP_);
-		wait_on_bit_lock(word, ZRAM_LOCK, TASK_UNINTERRUPTIBLE);
-	}
-	lock_acquired(slot_lockdep(zram, index), _RET_IP_);
+	atomic_inc(&zram->slot_waiters);
+	/* count before test; pairs with the one in zram_slot_unlock() */
+	smp_mb__after_atomic();
+	wait_on_bit_lock(&zram->table[index].flags, ZRAM_LOCK,
+			 TASK_UNINTERRUPTIBLE);
+	atomic_dec(&zram->slot_waiters);
 }
 
 static bool __must_check zram_slot_trylock(struct zram *zram, u32 index)
@@ -146,12 +145,6 @@ static bool __must_check zram_slot_trylock(struct zram *zram, u32 index)
 	mutex_acquire(slot_lockdep(zram, index), 0, 1, _RET_IP_);
 	lock_acquired(slot_lockdep(zram, index), _RET_IP_);
 	return true;
-}
-
-void zram_slot_unlock(struct zram *zram, u32 index)
-{
-	mutex_release(slot_lockdep(zram, index), _RET_IP_);
-	clear_and_wake_up_bit(ZRAM_LOCK, &zram->table[index].flags);
 }
 
 static u32 get_slot_actime(struct zram *zram, u32 index)

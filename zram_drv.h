@@ -15,6 +15,7 @@
 #include <linux/lockdep.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
+#include <linux/wait_bit.h>
 
 #include "zcomp.h"
 #include "zram_pp.h"
@@ -127,6 +128,8 @@ struct zram_stats {
  *           disk->open_mutex)
  * @debugfs_dir: this device's debugfs directory
  * @pp: recompression and writeback (zram_pp.c)
+ * @slot_waiters: tasks sleeping in zram_slot_lock_wait(); slot unlock
+ *                wakes sleepers only while it is not zero
  * @slot_lock_key: lockdep class of this device's slot locks
  *
  * @table, @mem_pool, @comps and @huge_class_size are set up and torn down
@@ -149,6 +152,7 @@ struct zram {
 	bool claimed;
 	struct dentry *debugfs_dir;
 	struct zram_pp pp;
+	atomic_t slot_waiters;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	struct lock_class_key slot_lock_key;
 #endif
@@ -156,15 +160,52 @@ struct zram {
 
 /*
  * What zram_drv.c lends to post-processing (zram_pp.c): the slot lock and
- * the slot accessors, whose rules stand above zram_slot_lock(), reading a
+ * the slot accessors (their rules: "The slot lock" there), reading a
  * locked slot, pool allocation within the memory limit, and the key=value
  * parser of the sysfs attributes.
  */
 struct zram *dev_to_zram(struct device *dev);
 bool init_done(struct zram *zram);
 
-void zram_slot_lock(struct zram *zram, u32 index);
-void zram_slot_unlock(struct zram *zram, u32 index);
+static inline struct lockdep_map *slot_lockdep(struct zram *zram, u32 index)
+{
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	return &zram->table[index].dep_map;
+#else
+	return NULL;
+#endif
+}
+
+void zram_slot_lock_wait(struct zram *zram, u32 index);
+
+/*
+ * Lock and unlock a slot.  Both run for every page of every bio, so the
+ * uncontended paths are inline and the unlock skips the wake-up while no
+ * task of this device sleeps on a slot: see "The slot lock" in zram_drv.c.
+ */
+static inline void zram_slot_lock(struct zram *zram, u32 index)
+{
+	might_sleep();
+	mutex_acquire(slot_lockdep(zram, index), 0, 0, _RET_IP_);
+	if (unlikely(test_and_set_bit_lock(ZRAM_LOCK,
+					   &zram->table[index].flags))) {
+		lock_contended(slot_lockdep(zram, index), _RET_IP_);
+		zram_slot_lock_wait(zram, index);
+	}
+	lock_acquired(slot_lockdep(zram, index), _RET_IP_);
+}
+
+static inline void zram_slot_unlock(struct zram *zram, u32 index)
+{
+	unsigned long *word = &zram->table[index].flags;
+
+	mutex_release(slot_lockdep(zram, index), _RET_IP_);
+	clear_bit_unlock(ZRAM_LOCK, word);
+	/* order the release before the read; pairs with zram_slot_lock_wait() */
+	smp_mb__after_atomic();
+	if (unlikely(atomic_read(&zram->slot_waiters)))
+		wake_up_bit(word, ZRAM_LOCK);
+}
 
 /* Backs every "the slot must be locked" precondition below */
 static inline void assert_slot_locked(struct zram *zram, u32 index)

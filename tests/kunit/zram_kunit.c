@@ -310,13 +310,76 @@ static void slot_lock_waiter_sleeps(struct kunit *test)
 	zram_slot_lock(w.zram, w.index);
 	schedule_work(&w.work);
 	msleep(50);
-	/* the waiter sleeps on the bit until the holder lets go */
+	/* the waiter sleeps on the bit until the holder lets go, counted */
 	KUNIT_EXPECT_EQ(test, atomic_read(&w.got_it), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&w.zram->slot_waiters), 1);
 	zram_slot_unlock(w.zram, w.index);
 	flush_work(&w.work);
 	destroy_work_on_stack(&w.work);
 	KUNIT_EXPECT_EQ(test, atomic_read(&w.got_it), 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&w.zram->slot_waiters), 0);
 	KUNIT_EXPECT_EQ(test, w.zram->table[w.index].flags, 0UL);
+}
+
+#define HAMMER_WORKERS	4
+#define HAMMER_ROUNDS	2000
+
+struct slot_hammer {
+	struct work_struct work;
+	struct zram *zram;
+	unsigned long *count;
+	atomic_t *waited;
+};
+
+/* Plain increments under the lock: a lost update shows in the total */
+static void slot_hammer_fn(struct work_struct *work)
+{
+	struct slot_hammer *h = container_of(work, struct slot_hammer, work);
+	unsigned long seen;
+	int i;
+
+	for (i = 0; i < HAMMER_ROUNDS; i++) {
+		zram_slot_lock(h->zram, 3);
+		/* not exact: a sleeper still counted, or one just counted */
+		if (atomic_read(&h->zram->slot_waiters))
+			atomic_inc(h->waited);
+		seen = READ_ONCE(*h->count);
+		if (i % 16 == 0)
+			cond_resched();
+		WRITE_ONCE(*h->count, seen + 1);
+		zram_slot_unlock(h->zram, 3);
+	}
+}
+
+/*
+ * Rule 9: unlock skips the wake-up while nobody is counted as waiting.
+ * Tasks contending for one slot must neither lose a wake-up (the flush
+ * would hang) nor overlap in the slot (the count would come up short).
+ */
+static void slot_lock_contended(struct kunit *test)
+{
+	struct slot_hammer h[HAMMER_WORKERS];
+	unsigned long count = 0;
+	atomic_t waited = ATOMIC_INIT(0);
+	int i;
+
+	for (i = 0; i < HAMMER_WORKERS; i++) {
+		h[i].zram = test->priv;
+		h[i].count = &count;
+		h[i].waited = &waited;
+		INIT_WORK_ONSTACK(&h[i].work, slot_hammer_fn);
+		queue_work(system_unbound_wq, &h[i].work);
+	}
+	for (i = 0; i < HAMMER_WORKERS; i++) {
+		flush_work(&h[i].work);
+		destroy_work_on_stack(&h[i].work);
+	}
+	kunit_info(test, "locked %d of %d times with sleepers counted\n",
+		   atomic_read(&waited), HAMMER_WORKERS * HAMMER_ROUNDS);
+	KUNIT_EXPECT_EQ(test, count,
+			(unsigned long)HAMMER_WORKERS * HAMMER_ROUNDS);
+	KUNIT_EXPECT_EQ(test, atomic_read(&h[0].zram->slot_waiters), 0);
+	KUNIT_EXPECT_EQ(test, h[0].zram->table[3].flags, 0UL);
 }
 
 static void slot_try_free(struct kunit *test)
@@ -362,6 +425,7 @@ static struct kunit_case zram_kunit_cases[] = {
 	KUNIT_CASE(slot_lock_trylock),
 	KUNIT_CASE(slot_lock_holder_sleeps),
 	KUNIT_CASE(slot_lock_waiter_sleeps),
+	KUNIT_CASE(slot_lock_contended),
 	KUNIT_CASE(slot_try_free),
 	{}
 };
