@@ -164,20 +164,24 @@ static void touch_slot(struct zram *zram, u32 index)
 /*
  * Is the page one word repeated?  Then *fill is that word.  The last word
  * is checked first: a page that is not same-filled usually differs there.
+ * The rest is compared eight words at a time, OR-ing their differences
+ * from the first word, with one branch per group.
  */
 static bool page_same_filled(const void *mem, unsigned long *fill)
 {
 	const unsigned long *word = mem;
-	const size_t last = PAGE_SIZE / sizeof(*word) - 1;
-	size_t i;
+	const unsigned long first = word[0];
+	const unsigned long *end = word + PAGE_SIZE / sizeof(*word);
 
-	if (word[last] != word[0])
+	if (end[-1] != first)
 		return false;
-	for (i = 1; i < last; i++) {
-		if (word[i] != word[0])
+	for (; word < end; word += 8) {
+		if ((word[0] ^ first) | (word[1] ^ first) | (word[2] ^ first) |
+		    (word[3] ^ first) | (word[4] ^ first) | (word[5] ^ first) |
+		    (word[6] ^ first) | (word[7] ^ first))
 			return false;
 	}
-	*fill = word[0];
+	*fill = first;
 	return true;
 }
 

@@ -176,6 +176,7 @@ static void same_filled_pages(struct kunit *test)
 	unsigned long *page = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
 	const size_t words = PAGE_SIZE / sizeof(*page);
 	unsigned long fill = 1;
+	size_t i;
 
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, page);
 
@@ -198,6 +199,17 @@ static void same_filled_pages(struct kunit *test)
 	page[words / 2] = 0x5a5aa5a5UL;
 	page[0] = 0;
 	KUNIT_EXPECT_FALSE(test, page_same_filled(page, &fill));
+
+	/* one word differing, wherever it is, is found */
+	memset_l(page, 0x5a5aa5a5UL, words);
+	for (i = 0; i < words; i++) {
+		page[i] ^= 0x100;
+		if (page_same_filled(page, &fill))
+			KUNIT_FAIL(test, "word %zu differs, page taken as same-filled",
+				   i);
+		page[i] ^= 0x100;
+	}
+	KUNIT_EXPECT_TRUE(test, page_same_filled(page, &fill));
 
 	/* equal bytes but not equal words is still one repeated word */
 	memset(page, 0xff, PAGE_SIZE);
