@@ -173,6 +173,7 @@ static bool page_same_filled(const void *mem, unsigned long *fill)
 	const unsigned long first = word[0];
 	const unsigned long *end = word + PAGE_SIZE / sizeof(*word);
 
+	BUILD_BUG_ON(PAGE_SIZE % (8 * sizeof(*word)));
 	if (end[-1] != first)
 		return false;
 	for (; word < end; word += 8) {
