@@ -356,8 +356,9 @@ static void slot_hammer_fn(struct work_struct *work)
 		if (atomic_read(&h->zram->slot_waiters))
 			atomic_inc(h->waited);
 		seen = READ_ONCE(*h->count);
+		/* let the others find the slot taken, and sleep on it */
 		if (i % 16 == 0)
-			cond_resched();
+			usleep_range(20, 50);
 		WRITE_ONCE(*h->count, seen + 1);
 		zram_slot_unlock(h->zram, 3);
 	}
@@ -366,7 +367,9 @@ static void slot_hammer_fn(struct work_struct *work)
 /*
  * Rule 9: unlock skips the wake-up while nobody is counted as waiting.
  * Tasks contending for one slot must neither lose a wake-up (the flush
- * would hang) nor overlap in the slot (the count would come up short).
+ * would hang) nor overlap in the slot (the count would come up short),
+ * and they must have slept on it: a run without a counted sleeper did
+ * not test the wake-up at all.
  */
 static void slot_lock_contended(struct kunit *test)
 {
@@ -390,6 +393,7 @@ static void slot_lock_contended(struct kunit *test)
 		   atomic_read(&waited), HAMMER_WORKERS * HAMMER_ROUNDS);
 	KUNIT_EXPECT_EQ(test, count,
 			(unsigned long)HAMMER_WORKERS * HAMMER_ROUNDS);
+	KUNIT_EXPECT_GT(test, atomic_read(&waited), 0);
 	KUNIT_EXPECT_EQ(test, atomic_read(&h[0].zram->slot_waiters), 0);
 	KUNIT_EXPECT_EQ(test, h[0].zram->table[3].flags, 0UL);
 }
