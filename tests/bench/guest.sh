@@ -230,8 +230,9 @@ bench_mem() {
 
 # cyclictest_run: one real-time thread asking to wake every millisecond
 # for BENCH_RUNTIME seconds; prints "p99 max woke": its wake-up latency
-# in us and how many times it woke (nothing if it measured nothing): a thread held off for long skips the
-# wake-ups it missed, so a load that blocks preemption also starves it
+# in us and how many times it woke, or nothing if it never woke.  A
+# thread held off for long skips the wake-ups it missed, so a load that
+# blocks preemption also starves it.
 cyclictest_run() {
 	cyclictest -q -m -p 90 -i 1000 -D "$BENCH_RUNTIME" -h 20000 \
 		--histfile=/tmp/lat.hist >/dev/null
