@@ -12,14 +12,25 @@ here=$(cd "$(dirname "$0")" && pwd)
 
 data=$CACHE/testdata
 mkdir -p "$data"
+
+# Candidate files, NUL-separated, in name order
+files() {
+	find /usr/share/doc /usr/include -type f -size -256k -print0 2>/dev/null |
+		LC_ALL=C sort -z
+}
+
+# head stops reading once it has enough, and what feeds it then dies of
+# SIGPIPE: the status of these pipelines is that of their last command.
+set +o pipefail
 if [ ! -s "$data/text" ]; then
-	find /usr/share/doc /usr/include -type f -size -256k 2>/dev/null | sort |
-		xargs cat 2>/dev/null | head -c $((64 << 20)) >"$data/text.tmp"
+	files | xargs -0 cat 2>/dev/null | head -c $((64 << 20)) >"$data/text.tmp"
+	[ -s "$data/text.tmp" ] || die "no text files found for $data/text"
 	mv "$data/text.tmp" "$data/text"
 fi
 if [ ! -s "$data/files.tar" ]; then
-	find /usr/share/doc /usr/include -type f -size -256k 2>/dev/null | sort |
-		head -n 3000 | tar -cf "$data/files.tar.tmp" -T - 2>/dev/null
+	files | head -z -n 3000 | tar -cf "$data/files.tar.tmp" --null -T - 2>/dev/null
+	[ -s "$data/files.tar.tmp" ] || die "no files found for $data/files.tar"
 	mv "$data/files.tar.tmp" "$data/files.tar"
 fi
+set -o pipefail
 echo "$data"

@@ -47,7 +47,7 @@ quick=0
 
 passed=0 failed=0
 
-data=$("$here/make-testdata.sh")
+data=$("$here/make-testdata.sh") || die "could not make the test data"
 
 # Guest-side helper programs, built once for all kernels
 tools=$CACHE/tools
