@@ -98,7 +98,7 @@ for attempt in 1 2; do
 		"$here/qemu-run.sh" "$kernel" "$run" tests/bench/guest.sh || rc=$?
 	# Under TCG a Debian kernel has been seen to die while it boots, before
 	# any module is loaded (an int3 trap in sched_clock_cpu while the
-	# kernel patched its own text, once in dozens of boots).  A run that
+	# kernel patched its own text; seen once).  A run that
 	# never reached its first round met neither module: boot once more,
 	# keeping the first log, as run-tests.sh does.
 	if [ $rc = 2 ] && [ $attempt = 1 ] &&
