@@ -92,23 +92,9 @@ case "$kernel" in 6.1|6.12|sid) cmdline="preempt=full" ;; esac
 qemu_extra=""
 [ -n "$icount" ] && qemu_extra="-icount shift=$icount,sleep=off"
 log "bench on $kernel: $rounds round(s), ${runtime}s runs, workloads: $workloads${icount:+, -icount shift=$icount}"
-for attempt in 1 2; do
-	rc=0
-	ZT_TIMEOUT=$((1800 + rounds * 2400)) ZT_CMDLINE="$cmdline" ZT_QEMU_EXTRA="$qemu_extra" \
-		"$here/qemu-run.sh" "$kernel" "$run" tests/bench/guest.sh || rc=$?
-	# Under TCG a Debian kernel has been seen to die while it boots, before
-	# any module is loaded (an int3 trap in sched_clock_cpu while the
-	# kernel patched its own text; seen once).  A run that
-	# never reached its first round met neither module: boot once more,
-	# keeping the first log, as run-tests.sh does.
-	if [ $rc = 2 ] && [ $attempt = 1 ] &&
-	   ! grep -q '^round 1\|^latency load' "$run/console.log"; then
-		mv "$run/console.log" "$run/console-early-failure.log"
-		log "the kernel failed before the bench began (see $run/console-early-failure.log); booting again"
-		continue
-	fi
-	break
-done
+rc=0
+ZT_TIMEOUT=$((1800 + rounds * 2400)) ZT_CMDLINE="$cmdline" ZT_QEMU_EXTRA="$qemu_extra" \
+	"$here/qemu-run.sh" "$kernel" "$run" tests/bench/guest.sh || rc=$?
 [ "$rc" = 0 ] || die "the bench run failed (see $run/console.log)"
 
 commit=$(git -C "$top" rev-parse --short HEAD 2>/dev/null || echo unknown)

@@ -119,24 +119,10 @@ for k in $loop_kernels; do
 	[ "$k" = debug ] && timeout=3000
 	log "$k: running suites:$ks"
 	tap=$out/results.tap
-	for attempt in 1 2; do
-		rm -f "$tap"
-		# shellcheck disable=SC2086
-		ZT_TIMEOUT=$timeout "$here/qemu-run.sh" "$k" "$out" tests/guest/run.sh $ks
-		qrc=$?
-		# A kernel that fails before the first case never met the module
-		# (the cases load it).  The debug kernel has been seen to crash
-		# that early under TCG (an interrupt during identify_cpu, once in
-		# dozens of boots): boot it once more, keeping the first log.
-		if [ $qrc = 2 ] && [ $attempt = 1 ] &&
-		   ! grep -q '^# start' "$out/console.log" &&
-		   ! grep -q '\[zram\]' "$out/console.log"; then
-			mv "$out/console.log" "$out/console-early-failure.log"
-			log "$k: the kernel failed before the first case (see $out/console-early-failure.log); booting again"
-			continue
-		fi
-		break
-	done
+	rm -f "$tap"
+	# shellcheck disable=SC2086
+	ZT_TIMEOUT=$timeout "$here/qemu-run.sh" "$k" "$out" tests/guest/run.sh $ks
+	qrc=$?
 	if [ -f "$tap" ]; then
 		while IFS= read -r line; do
 			case "$line" in
