@@ -20,7 +20,8 @@
 # kernel log holds no WARN, BUG, oops, lockdep, KASAN or sleep-in-atomic
 # report (panic_on_warn=1 turns most of those into a panic anyway); 1 when
 # CMD failed but the kernel is clean; 2 on a timeout, a guest that did not
-# finish CMD, or a kernel report.
+# finish CMD, or a kernel report.  A boot that fails before the guest
+# starts CMD is tried once more (see the end of this file).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
