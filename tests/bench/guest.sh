@@ -101,8 +101,21 @@ fio_data() {
 }
 
 # fio_case ALG PATTERN JOBS DATA: one measured fio run on a fresh device
+# Reclaim and compaction counters of /proc/vmstat, and MemFree: printed
+# with every fio run, so a slow run can be told apart from one that
+# waited for memory (the first lz4 writes after loading are sometimes
+# slow, on either module; see Documentation/benchmarks/README.md).
+vm_keys=" allocstall_dma32 allocstall_normal allocstall_movable pgscan_kswapd pgscan_direct compact_stall pgmajfault "
+vm_snap() { awk -v k="$vm_keys" 'index(k, " " $1 " ") { print $1, $2 }' /proc/vmstat; }
+# vm_changes SNAPSHOT: the counters that moved since SNAPSHOT
+vm_changes() {
+	vm_snap | awk 'NR == FNR { was[$1] = $2; next }
+		$2 != was[$1] { printf " %s+%d", $1, $2 - was[$1] }' <(echo "$1") -
+}
+mem_free() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
+
 fio_case() {
-	local alg=$1 pat=$2 jobs=$3 data=$4 per rw bs extra="" out
+	local alg=$1 pat=$2 jobs=$3 data=$4 per rw bs extra="" out vm free
 	per=$((128 / jobs))M
 	case "$pat" in
 	randwrite4k) rw=randwrite bs=4k ;;
@@ -120,11 +133,13 @@ fio_case() {
 			--bs=1m --size=128M $(fio_data "$data") \
 			--do_verify=0 >/dev/null || fail "fill failed" ;;
 	esac
+	vm=$(vm_snap) free=$(mem_free)
 	# shellcheck disable=SC2046,SC2086
 	out=$(fio_json "$pat" --rw=$rw --bs=$bs --numjobs="$jobs" --size="$per" \
 		--offset_increment="$per" --time_based --runtime="$BENCH_RUNTIME" \
 		--randrepeat=0 $extra $(fio_data "$data"))
 	set -- $out
+	note "fio-$pat-${jobs}j-$data-$alg: $1 MB/s; MemFree $((free / 1024)) MiB before;$(vm_changes "$vm")"
 	emit "fio-$pat-${jobs}j-$data-$alg" throughput MB/s higher "$1"
 	sysw $Z/reset 1
 }
