@@ -100,7 +100,6 @@ fio_data() {
 	esac
 }
 
-# fio_case ALG PATTERN JOBS DATA: one measured fio run on a fresh device
 # Reclaim and compaction counters of /proc/vmstat, and MemFree: printed
 # with every fio run, so a slow run can be told apart from one that
 # waited for memory (the first lz4 writes after loading are sometimes
@@ -114,6 +113,7 @@ vm_changes() {
 }
 mem_free() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
 
+# fio_case ALG PATTERN JOBS DATA: one measured fio run on a fresh device
 fio_case() {
 	local alg=$1 pat=$2 jobs=$3 data=$4 per rw bs extra="" out vm free
 	per=$((128 / jobs))M
