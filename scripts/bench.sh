@@ -103,9 +103,10 @@ git -C "$top" diff --quiet HEAD -- . ':!Documentation/benchmarks' 2>/dev/null ||
 	commit="$commit-dirty"
 # the last commit that changed what the module is built from: runs of
 # trees that differ only in scripts or documentation compare the same code
-source=$(git -C "$top" log -1 --format=%h -- ':(glob)*.[ch]' compat Kbuild Makefile \
+module_code=$(git -C "$top" log -1 --format=%h -- ':(glob)*.[ch]' compat Kbuild Makefile \
 	2>/dev/null || true)
-[ -n "$source" ] && [ "${commit%-dirty}" != "$source" ] && commit="$commit, module code of $source"
+[ -n "$module_code" ] && [ "${commit%-dirty}" != "$module_code" ] &&
+	commit="$commit, module code of $module_code"
 cmd="make bench BENCH_ARGS='--kernel $kernel --rounds $rounds --runtime $runtime --workloads \"$workloads\" --algs \"$algs\"${icount:+ --icount $icount}'"
 [ $quick = 1 ] && cmd="make bench BENCH_ARGS='--kernel $kernel --quick'"
 cp "$run/bench.csv" "$out/$kernel.csv"
