@@ -80,6 +80,7 @@ timeout=${ZT_TIMEOUT:-900}
 boot() {
 	local qrc grc
 
+	rm -f "$out/.zt-started" "$out/.zt-exit"
 	set +e
 	# shellcheck disable=SC2086 # ZT_QEMU_EXTRA is a list of options
 	timeout -k 10 "$timeout" qemu-system-x86_64 -accel tcg -cpu max \
@@ -95,7 +96,7 @@ boot() {
 		log "$kernel: guest timed out after ${timeout}s"
 		verdict=2
 	fi
-	grc=$(sed -n 's/.*ZT-GUEST-EXIT: \([0-9]*\).*/\1/p' "$log" | tail -n 1 | tr -d '\r')
+	grc=$(cat "$out/.zt-exit" 2>/dev/null || true)
 	if [ -z "$grc" ]; then
 		log "$kernel: guest did not finish its command (see $log)"
 		verdict=2
@@ -111,10 +112,11 @@ boot() {
 # int3 trap in sched_clock_cpu while they patched their own text (once
 # each, the second time in the package test).  Such a run never
 # met the project's modules or tests, so boot once more and keep the first
-# console log next to the second.  A failure after ZT-GUEST-START counts.
+# console log next to the second.  A failure after the guest's init has
+# marked the start (OUT/.zt-started) counts.
 rm -f "$out/console-early-failure.log"
 boot
-if [ $verdict = 2 ] && ! grep -q 'ZT-GUEST-START' "$log"; then
+if [ $verdict = 2 ] && [ ! -e "$out/.zt-started" ]; then
 	mv "$log" "$out/console-early-failure.log"
 	log "$kernel: the kernel failed before the guest started its command (see $out/console-early-failure.log); booting again"
 	boot
