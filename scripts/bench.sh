@@ -89,8 +89,10 @@ EOT
 
 cmdline=""
 case "$kernel" in 6.1|6.12|sid) cmdline="preempt=full" ;; esac
-qemu_extra=""
-[ -n "$icount" ] && qemu_extra="-icount shift=$icount,sleep=off"
+# ZT_QEMU_EXTRA from the caller reaches QEMU too, e.g. a monitor socket
+# to watch the emulation while the bench runs
+qemu_extra=${ZT_QEMU_EXTRA:-}
+[ -n "$icount" ] && qemu_extra+=" -icount shift=$icount,sleep=off"
 log "bench on $kernel: $rounds round(s), ${runtime}s runs, workloads: $workloads${icount:+, -icount shift=$icount}"
 rc=0
 ZT_TIMEOUT=$((1800 + rounds * 2400)) ZT_CMDLINE="$cmdline" ZT_QEMU_EXTRA="$qemu_extra" \
