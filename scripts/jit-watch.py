@@ -56,20 +56,20 @@ def thread_seconds(pid):
     return res
 
 
-def monitor(sock, command):
-    """Run a monitor command and return its output."""
-    sock.sendall(command.encode() + b'\n')
+def read_to_prompt(sock):
+    """What the monitor prints up to its next prompt."""
     buf = b''
-    while not buf.rstrip().endswith(b'(qemu)') or len(buf) < 64:
+    while not buf.rstrip().endswith(b'(qemu)'):
         data = sock.recv(65536)
         if not data:
-            break
+            raise OSError('the monitor closed')
         buf += data
     return buf.decode(errors='replace')
 
 
 def jit_counters(sock):
-    text = monitor(sock, 'info jit')
+    sock.sendall(b'info jit\n')
+    text = read_to_prompt(sock)
     res = {}
     for key in COUNTERS:
         m = re.search(re.escape(key) + r'\s+(\d+)', text)
@@ -89,7 +89,7 @@ def main():
         pid = qemu_pid(sock_path)
     sock = socket.socket(socket.AF_UNIX)
     sock.connect(sock_path)
-    monitor(sock, '')	# the banner and first prompt
+    read_to_prompt(sock)	# the banner
     pos = 0
     was_cpu, was_jit, was_t = thread_seconds(pid), jit_counters(sock), time.time()
     while os.path.exists(f'/proc/{pid}'):

@@ -115,12 +115,12 @@ mem_free() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
 
 # Under TCG, QEMU keeps the code it translated from a guest page until the
 # guest writes to that page, and every write to a page that still has
-# translations takes a slow path that throws them away.  Pages freed by
-# one workload (the text of exited programs and of an unloaded module)
-# carry translations into the next, and the first device runs after a
-# module load, which take many fresh pages, ran several times slower in
-# some rounds, with either module: QEMU's "info jit" counted 20000 to
-# 40000 invalidations a second then, none in the runs at full speed (see
+# translations takes a slow path that throws them away.  Pages freed
+# during one workload can carry translations into the next, and the
+# first device runs after a module load, which take many fresh pages,
+# ran several times slower in some rounds, with either module: QEMU's
+# "info jit" counted about 26000 invalidations a second then, none or a
+# few hundred in the runs at full speed (see
 # Documentation/benchmarks/README.md).  So after each load every free
 # page but 256 MiB is written once: the pages go back free of
 # translations, at the same cost for both modules.  (It cleared five of
@@ -136,7 +136,7 @@ if size > 0:
     m[::mmap.PAGESIZE] = bytes(size // mmap.PAGESIZE)
     m.close()
 PY
-	note "$module: wrote every free page in $(echo "$(date +%s.%N) - $t0" | bc) s"
+	note "$module: wrote the free pages but 256 MiB in $(echo "$(date +%s.%N) - $t0" | bc) s"
 }
 
 # fio_case ALG PATTERN JOBS DATA: one measured fio run on a fresh device
