@@ -25,6 +25,11 @@
  *    keeps its new state and the run drops its result.
  * 4. Only the run that owns the device sets marks, and it clears each one
  *    it set before it ends.
+ * 5. A slot has at most one result pending.  Otherwise a slot changed
+ *    and marked again, its handle given back by the pool, would let the
+ *    older result pass the check of rule 2.  Writeback targets of one
+ *    write may overlap, so each target's writes finish before the next
+ *    target starts.
  *
  * Writeback
  * =========
@@ -992,20 +997,29 @@ static int wb_slot(struct wb_run *run, u32 index, unsigned long flags)
 	return ret;
 }
 
+/* Wait for every write in flight and finish it */
+static void wb_drain(struct wb_run *run)
+{
+	while (run->waited < run->submitted)
+		wb_wait(run);
+}
+
+/* A target ends only when its writes have (rule 5) */
 static int wb_target(struct wb_run *run, const struct wb_target *t)
 {
 	unsigned long index;
-	int ret;
+	int ret = 0;
 
 	for (index = t->first; index <= t->last; index++) {
 		ret = wb_slot(run, index, t->flags);
 		if (!ret && fatal_signal_pending(current))
 			ret = -EINTR;
 		if (ret)
-			return ret;
+			break;
 		cond_resched();
 	}
-	return 0;
+	wb_drain(run);
+	return ret;
 }
 
 /* Wait for the writes in flight, finish them and free the requests */
@@ -1013,8 +1027,7 @@ static int wb_run_end(struct wb_run *run)
 {
 	struct wb_req *req, *next;
 
-	while (run->waited < run->submitted)
-		wb_wait(run);
+	wb_drain(run);
 	list_for_each_entry_safe(req, next, &run->free, node) {
 		list_del(&req->node);
 		__free_page(req->page);
