@@ -813,29 +813,16 @@ static int wb_copy_slot(struct zram *zram, u32 index, struct wb_req *req)
 	return 0;
 }
 
-/* Charge the limit, take a block and copy the data.  Slot locked. */
-static int wb_prepare(struct wb_run *run, struct wb_req *req, u32 index)
+/* Charge the limit and take a block for @req */
+static int wb_reserve(struct zram_pp *pp, struct wb_req *req)
 {
-	struct zram_pp *pp = &run->zram->pp;
-	int ret;
-
 	if (!wb_charge(pp, req))
 		return -EIO;
 	if (!alloc_block(pp, &req->block)) {
-		ret = -ENOSPC;
-		goto refund;
+		wb_refund(pp, req);
+		return -ENOSPC;
 	}
-	ret = wb_copy_slot(run->zram, index, req);
-	if (ret)
-		goto put_block;
-	req->index = index;
 	return 0;
-
-put_block:
-	put_block(pp, req->block);
-refund:
-	wb_refund(pp, req);
-	return ret;
 }
 
 /* Completion context, often an interrupt: hand the request to the run */
@@ -901,9 +888,9 @@ static void wb_finish(struct wb_run *run, struct wb_req *req)
 	if (!err && unchanged) {
 		wb_install(zram, req);
 	} else {
+		/* the limit counts only what moved to the backing device */
 		put_block(&zram->pp, req->block);
-		if (err)
-			wb_refund(&zram->pp, req);
+		wb_refund(&zram->pp, req);
 	}
 	zram_slot_unlock(zram, req->index);
 
@@ -940,14 +927,21 @@ static void wb_wait(struct wb_run *run)
 	wb_reap(run);
 }
 
+/*
+ * Writeback runs to give memory back: past its first request, a run makes
+ * do with what it has rather than push the machine into reclaim or OOM.
+ */
 static bool wb_alloc_req(struct wb_run *run)
 {
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 	struct wb_req *req;
 
-	req = kzalloc(sizeof(*req), GFP_KERNEL | __GFP_NOWARN);
+	if (run->nr_reqs)
+		gfp |= __GFP_NORETRY;
+	req = kzalloc(sizeof(*req), gfp);
 	if (!req)
 		return false;
-	req->page = alloc_page(GFP_KERNEL | __GFP_NOWARN);
+	req->page = alloc_page(gfp);
 	if (!req->page) {
 		kfree(req);
 		return false;
@@ -958,9 +952,11 @@ static bool wb_alloc_req(struct wb_run *run)
 	return true;
 }
 
-/* A request for the next slot: a free one, a new one or a completed one */
+/* A request for the next slot: a free one, a completed one or a new one */
 static struct wb_req *wb_get_req(struct wb_run *run)
 {
+	if (list_empty(&run->free))
+		wb_reap(run);
 	if (list_empty(&run->free) && run->nr_reqs < run->max_reqs &&
 	    !wb_alloc_req(run))
 		run->max_reqs = run->nr_reqs;	/* short of memory: make do */
@@ -984,13 +980,17 @@ static int wb_slot(struct wb_run *run, u32 index, unsigned long flags)
 		return -ENOMEM;
 
 	zram_slot_lock(zram, index);
-	if (!wb_candidate(zram, index, flags)) {
+	if (!wb_candidate(zram, index, flags) ||
+	    wb_copy_slot(zram, index, req)) {
+		/* a slot that cannot be read stays where it is; the run goes on */
 		zram_slot_unlock(zram, index);
 		return 0;
 	}
-	ret = wb_prepare(run, req, index);
-	if (!ret)
+	ret = wb_reserve(&zram->pp, req);
+	if (!ret) {
+		req->index = index;
 		set_slot_flag(zram, index, ZRAM_PP_SLOT);
+	}
 	zram_slot_unlock(zram, index);
 	if (!ret)
 		wb_submit(run, req);

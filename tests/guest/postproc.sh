@@ -854,6 +854,8 @@ test_writeback_overlapping_targets() {
 	sysw $Z/backing_dev "$DM"
 	zram_init 4M
 	sysw $Z/writeback_batch_size 64
+	sysw $Z/writeback_limit 100
+	sysw $Z/writeback_limit_enable 1
 	gen /tmp/a lines 1 1
 	gen /tmp/b lines 1 2
 	gen /tmp/c lines 1 3
@@ -889,6 +891,8 @@ PY
 	check /tmp/h 5
 	expect_eq "written back" "0 5" "$(flag_slots 2 w)"
 	expect_eq "bd_count" 2 "$(bd_field 1)"
+	# the write whose slot changed is not charged
+	expect_eq "writeback_limit" 98 "$(cat $Z/writeback_limit)"
 	drop_caches
 	check /tmp/c 0
 }
