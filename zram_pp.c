@@ -387,6 +387,7 @@ static int parse_secondary_prio(const char *val, unsigned int *prio)
 static int recomp_take(void *ctx, unsigned int key, char *val)
 {
 	struct recomp_req *req = ctx;
+	unsigned int num;
 
 	switch (key) {
 	case RC_TYPE:
@@ -399,7 +400,11 @@ static int recomp_take(void *ctx, unsigned int key, char *val)
 		req->algo = val;
 		return 0;
 	case RC_PRIORITY:
-		return parse_secondary_prio(val, &req->prio);
+		if (kstrtouint(val, 10, &num) || num >= ZRAM_MAX_COMPS)
+			return -EINVAL;
+		/* 0, the primary, means the first secondary, as upstream */
+		req->prio = max_t(unsigned int, num, ZRAM_SECONDARY_COMP);
+		return 0;
 	}
 	return -EINVAL;
 }
@@ -457,16 +462,28 @@ static bool recomp_candidate(struct zram *zram, u32 index,
 	return slot_has_flags(zram, index, req->flags);
 }
 
+/* Would an object of @new_size take less pool memory than one of @old_size? */
+static bool recomp_saves(struct zram *zram, unsigned int old_size,
+			 unsigned int new_size)
+{
+	return new_size < zram->huge_class_size &&
+	       zsm_obj_room(zram->mem_pool, new_size) <
+	       zsm_obj_room(zram->mem_pool, old_size);
+}
+
 /*
- * Compress @page with the algorithm of @prio.  Only a result smaller than
- * @old_size and below the huge class size becomes a new pool object, in
- * *handle and *size; else *handle is 0.
+ * Compress @page with the request's algorithm.  A result that takes less
+ * pool memory than the slot's object of @old_size, and is below the
+ * request's threshold if it has one, becomes a new pool object, in
+ * *handle and *size; else *handle is 0.  *saves: the result took less
+ * memory, threshold or not.
  */
 static int recomp_make_obj(struct zram *zram, struct page *page,
-			   unsigned int prio, unsigned int old_size,
-			   unsigned long *handle, unsigned int *size)
+			   const struct recomp_req *req, unsigned int old_size,
+			   unsigned long *handle, unsigned int *size,
+			   bool *saves)
 {
-	struct zcomp *comp = zram->comps[prio];
+	struct zcomp *comp = zram->comps[req->prio];
 	struct zcomp_strm *zstrm;
 	unsigned long new = 0;
 	unsigned int len = 0;
@@ -477,7 +494,8 @@ static int recomp_make_obj(struct zram *zram, struct page *page,
 	src = kmap_local_page(page);
 	ret = zcomp_compress(comp, zstrm, src, &len);
 	kunmap_local(src);
-	if (!ret && len < old_size && len < zram->huge_class_size) {
+	*saves = !ret && recomp_saves(zram, old_size, len);
+	if (*saves && (!req->threshold || len < req->threshold)) {
 		ret = zram_alloc_obj(zram, len, &new);
 		if (!ret)
 			zsm_obj_write(zram->mem_pool, new, zstrm->buffer, len);
@@ -511,6 +529,7 @@ static int recompress_slot(struct zram *zram, u32 index,
 {
 	unsigned long old_handle, new_handle;
 	unsigned int old_size, new_size;
+	bool saves;
 	int ret;
 
 	zram_slot_lock(zram, index);
@@ -529,8 +548,8 @@ static int recompress_slot(struct zram *zram, u32 index,
 	zram_slot_unlock(zram, index);
 	(*left)--;
 
-	ret = recomp_make_obj(zram, page, req->prio, old_size, &new_handle,
-			      &new_size);
+	ret = recomp_make_obj(zram, page, req, old_size, &new_handle,
+			      &new_size, &saves);
 
 	zram_slot_lock(zram, index);
 	if (pp_slot_unchanged(zram, index, old_handle)) {
@@ -539,7 +558,7 @@ static int recompress_slot(struct zram *zram, u32 index,
 			recomp_install(zram, index, new_handle, new_size,
 				       req->prio);
 			new_handle = 0;
-		} else if (!ret && req->prio == req->last_prio) {
+		} else if (!ret && !saves && req->prio == req->last_prio) {
 			/* no algorithm left to try */
 			set_slot_flag(zram, index, ZRAM_INCOMPRESSIBLE);
 		}

@@ -1060,6 +1060,11 @@ size_t zsm_huge_class_size(struct zsm_pool *pool)
 	return pool->huge_size;
 }
 
+size_t zsm_obj_room(struct zsm_pool *pool, size_t size)
+{
+	return pool->size_class[size_to_index(size)]->size;
+}
+
 unsigned long zsm_get_total_pages(struct zsm_pool *pool)
 {
 	return atomic_long_read(&pool->pages);

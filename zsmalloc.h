@@ -133,6 +133,16 @@ void zsm_obj_write(struct zsm_pool *pool, unsigned long handle,
 size_t zsm_huge_class_size(struct zsm_pool *pool);
 
 /**
+ * zsm_obj_room() - the room an object takes in the pool
+ * @pool: the pool
+ * @size: the object's size, 1..PAGE_SIZE
+ *
+ * Return: the slot size of the class zsm_malloc() would take for @size;
+ * two objects of different sizes but the same room use the same memory.
+ */
+size_t zsm_obj_room(struct zsm_pool *pool, size_t size);
+
+/**
  * zsm_get_total_pages() - pages the pool holds now
  * @pool: the pool
  */

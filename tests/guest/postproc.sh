@@ -233,7 +233,7 @@ test_recompress_sysfs() {
 	zram_init 8M lz4
 	for bad in "type=incompressible" "type=nope" "type" "type=" "threshold=abc" \
 		   "threshold=-1" "threshold=4096" "threshold=99999999999" \
-		   "max_pages=abc" "max_pages=-1" "priority=0" "priority=2" "priority=4" \
+		   "max_pages=abc" "max_pages=-1" "priority=2" "priority=4" \
 		   "algo=nosuchalg" "algo=lz4" "algo=zstd priority=2" "nosuchkey=1" "idle"; do
 		expect_errno EINVAL sysw $Z/recompress "$bad"
 	done
@@ -248,6 +248,8 @@ test_recompress_sysfs() {
 	sysw $Z/recompress "type=huge max_pages=0"
 	sysw $Z/recompress "priority=1 threshold=0 max_pages=100 type=idle"
 	expect_eq "r without idle slots" 0 "$(flag_count 5 r)"
+	sysw $Z/recompress "priority=0 max_pages=1"
+	expect_eq "r after priority=0 (as 1)" 1 "$(flag_count 5 r)"
 	sysw $Z/recompress "algo=zstd"
 	check /tmp/l 0
 }
@@ -312,7 +314,12 @@ test_recompress_max_pages_and_threshold() {
 	sysw $Z/recompress "threshold=2048"
 	expect_eq "r after threshold=2048" "$r" "$(flag_count 5 r)"
 	expect_eq "n after threshold=2048" $((n + 32)) "$(flag_count 6 n)"
+	# every line page is tried, but a new object must be below the
+	# threshold too: none is stored, and none is marked for it
 	sysw $Z/recompress "threshold=1"
+	expect_eq "r after threshold=1" "$r" "$(flag_count 5 r)"
+	expect_eq "n after threshold=1" $((n + 32)) "$(flag_count 6 n)"
+	sysw $Z/recompress "algo=zstd"
 	[ "$(flag_count 5 r)" -gt "$r" ] || fail "no line page recompressed"
 	expect_eq "slots tried" 96 $(($(flag_count 5 r) + $(flag_count 6 n)))
 	drop_caches

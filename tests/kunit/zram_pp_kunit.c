@@ -201,7 +201,9 @@ static void recompress_inputs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, req.max_pages, 7UL);
 	KUNIT_EXPECT_EQ(test, req.prio, 2U);
 	KUNIT_EXPECT_EQ(test, recomp_parse("type=incompressible", &req), -EINVAL);
-	KUNIT_EXPECT_EQ(test, recomp_parse("priority=0", &req), -EINVAL);
+	/* 0 means the first secondary priority, as upstream */
+	KUNIT_EXPECT_EQ(test, recomp_parse("priority=0", &req), 1);
+	KUNIT_EXPECT_EQ(test, req.prio, 1U);
 	KUNIT_EXPECT_EQ(test, recomp_parse("priority=4", &req), -EINVAL);
 	KUNIT_EXPECT_EQ(test, recomp_parse("threshold=x", &req), -EINVAL);
 	KUNIT_EXPECT_EQ(test, recomp_parse("max_pages=-1", &req), -EINVAL);
