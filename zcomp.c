@@ -156,7 +156,7 @@ static int zcomp_cpu_prepare(unsigned int cpu, struct hlist_node *node)
 	int err;
 
 	/* Everything is allocated before taking the lock (rule 6) */
-	err = comp->ops->create_ctx(comp->params, &ctx);
+	err = comp->ops->create_ctx(&comp->params, &ctx);
 	if (!err) {
 		buffer = kvzalloc_node(ZCOMP_BUFFER_SIZE, GFP_KERNEL,
 				       cpu_to_node(cpu));
@@ -265,7 +265,7 @@ int zcomp_compress(struct zcomp *comp, struct zcomp_strm *zstrm,
 	might_sleep();
 	lockdep_assert_held(&zstrm->lock);
 
-	err = comp->ops->compress(comp->params, &zstrm->ctx, &req);
+	err = comp->ops->compress(&comp->params, &zstrm->ctx, &req);
 	if (!err)
 		*dst_len = req.dst_len;
 	return err;
@@ -296,7 +296,7 @@ int zcomp_decompress(struct zcomp *comp, struct zcomp_strm *zstrm,
 	might_sleep();
 	lockdep_assert_held(&zstrm->lock);
 
-	return comp->ops->decompress(comp->params, &zstrm->ctx, &req);
+	return comp->ops->decompress(&comp->params, &zstrm->ctx, &req);
 }
 
 static int zcomp_alloc_streams(struct zcomp *comp)
@@ -325,19 +325,20 @@ static void zcomp_free_streams(struct zcomp *comp)
 /**
  * zcomp_create() - set up an algorithm and its streams
  * @alg: the backend's name
- * @params: its parameters; owned by the caller, they (and the dictionary
- *          they point to) must stay until zcomp_destroy(), and serve this
- *          zcomp only: the backend keeps its own data in them
+ * @params: its parameters, copied; the dictionary they point to must stay
+ *          until zcomp_destroy()
  *
- * Checks @params and fills in the backend's defaults, then creates a
- * stream for every online CPU.  On failure @params is left as it was.
+ * Checks a copy of @params and fills in the backend's defaults there, then
+ * creates a stream for every online CPU.  @params itself is not changed,
+ * so a device whose set-up fails keeps the parameters the user gave.
  *
  * Context: process context; sleeps.  zcomp_init() must have succeeded.
  * Return: the zcomp, or an ERR_PTR(): -EINVAL for an unknown algorithm
  * or bad parameters, -EOPNOTSUPP for a parameter this kernel's library
  * cannot honour, -ENOMEM.
  */
-struct zcomp *zcomp_create(const char *alg, struct zcomp_params *params)
+struct zcomp *zcomp_create(const char *alg,
+			   const struct zcomp_params *params)
 {
 	const struct zcomp_ops *ops;
 	struct zcomp *comp;
@@ -355,9 +356,10 @@ struct zcomp *zcomp_create(const char *alg, struct zcomp_params *params)
 	if (!comp)
 		return ERR_PTR(-ENOMEM);
 	comp->ops = ops;
-	comp->params = params;
+	comp->params = *params;
+	comp->params.drv_data = NULL;
 
-	err = ops->setup_params(params);
+	err = ops->setup_params(&comp->params);
 	if (err)
 		goto free_comp;
 
@@ -374,7 +376,7 @@ struct zcomp *zcomp_create(const char *alg, struct zcomp_params *params)
 free_streams:
 	zcomp_free_streams(comp);
 release_params:
-	ops->release_params(params);
+	ops->release_params(&comp->params);
 free_comp:
 	kfree(comp);
 	return ERR_PTR(err);
@@ -416,7 +418,7 @@ int zcomp_check_params(const char *alg, const struct zcomp_params *params)
  * @comp: the zcomp, or NULL
  *
  * No stream may be held.  Releases what the backend prepared from the
- * parameters; the parameters themselves stay with the caller.
+ * parameters in its copy of them.
  */
 void zcomp_destroy(struct zcomp *comp)
 {
@@ -426,7 +428,7 @@ void zcomp_destroy(struct zcomp *comp)
 	/* Runs zcomp_cpu_dead() for each online CPU */
 	cpuhp_state_remove_instance(zcomp_hp_state, &comp->node);
 	zcomp_free_streams(comp);
-	comp->ops->release_params(comp->params);
+	comp->ops->release_params(&comp->params);
 	kfree(comp);
 }
 

@@ -126,13 +126,15 @@ struct zcomp_strm {
  * struct zcomp - an algorithm with its streams
  * @stream: per-CPU streams
  * @ops: the backend
- * @params: the parameters (owned by the caller, outlive the zcomp)
+ * @params: this zcomp's copy of the caller's parameters, with the
+ *          backend's defaults filled in; the dictionary bytes it points to
+ *          stay the caller's
  * @node: membership in the CPU-hotplug instance list
  */
 struct zcomp {
 	struct zcomp_strm __percpu *stream;
 	const struct zcomp_ops *ops;
-	struct zcomp_params *params;
+	struct zcomp_params params;
 	struct hlist_node node;
 };
 
@@ -143,7 +145,8 @@ ssize_t zcomp_available_show(const char *comp, char *buf, ssize_t at);
 const char *zcomp_lookup_backend_name(const char *comp);
 
 int zcomp_check_params(const char *alg, const struct zcomp_params *params);
-struct zcomp *zcomp_create(const char *alg, struct zcomp_params *params);
+struct zcomp *zcomp_create(const char *alg,
+			   const struct zcomp_params *params);
 void zcomp_destroy(struct zcomp *comp);
 
 struct zcomp_strm *zcomp_stream_get(struct zcomp *comp);

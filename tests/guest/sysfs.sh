@@ -132,6 +132,26 @@ test_algorithm_params() {
 	fi
 }
 
+# A set-up that fails leaves the parameters as they were written: the
+# backends' defaults (here deflate's level, -1, which lz4hc refuses) must
+# not stay behind in them and break the next set-up
+test_failed_setup_keeps_params() {
+	zram_load
+	sysw $Z/comp_algorithm deflate
+	# priority 1 has no algorithm yet, so the level is not checked now
+	sysw $Z/algorithm_params "priority=1 level=100"
+	sysw $Z/recomp_algorithm "algo=lz4hc priority=1"
+	expect_errno EINVAL sysw $Z/disksize 16M
+	expect_eq "initstate after a failed set-up" 0 "$(cat $Z/initstate)"
+	sysw $Z/comp_algorithm lz4hc
+	sysw $Z/algorithm_params "priority=1 level=9"
+	sysw $Z/disksize 16M
+	make_data /tmp/data 8 text
+	dd if=/tmp/data of=/dev/zram0 bs=1M oflag=direct status=none
+	cmp /tmp/data <(dd if=/dev/zram0 bs=1M count=8 iflag=direct status=none) ||
+		fail "lz4hc after a failed set-up: data differs"
+}
+
 test_mem_limit() {
 	zram_load
 	zram_init 64M

@@ -243,7 +243,7 @@ static int zct_backend_compress(struct zcomp *comp, const u8 *src,
 	int err;
 
 	zstrm = zcomp_stream_get(comp);
-	err = comp->ops->compress(comp->params, &zstrm->ctx, &req);
+	err = comp->ops->compress(&comp->params, &zstrm->ctx, &req);
 	zcomp_stream_put(zstrm);
 	*dst_len = req.dst_len;
 	return err;
@@ -263,7 +263,7 @@ static int zct_backend_decompress(struct zcomp *comp, const u8 *src,
 	int err;
 
 	zstrm = zcomp_stream_get(comp);
-	err = comp->ops->decompress(comp->params, &zstrm->ctx, &req);
+	err = comp->ops->decompress(&comp->params, &zstrm->ctx, &req);
 	zcomp_stream_put(zstrm);
 	return err;
 }
@@ -471,6 +471,9 @@ static void zcomp_test_round_trips(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, params.level, *level);
 			KUNIT_EXPECT_NULL(test, params.drv_data);
 			comp = zct_create(test, alg, &params);
+			/* the backend's defaults go into the zcomp's copy */
+			KUNIT_EXPECT_EQ(test, params.level, *level);
+			KUNIT_EXPECT_NULL(test, params.drv_data);
 
 			for (d = 0; d < ARRAY_SIZE(zct_data_sets); d++) {
 				const struct zct_data *data = &zct_data_sets[d];
@@ -478,12 +481,12 @@ static void zcomp_test_round_trips(struct kunit *test)
 
 				data->fill(z->page, PAGE_SIZE, d + 1);
 				scnprintf(what, sizeof(what), "%s level %d %s",
-					  alg, params.level, data->name);
+					  alg, comp->params.level, data->name);
 				len = zct_check_round_trip(test, comp, what);
 				at += scnprintf(sizes + at, sizeof(sizes) - at,
 						" %s %u", data->name, len);
 			}
-			kunit_info(test, "%s level %d:%s\n", alg, params.level,
+			kunit_info(test, "%s level %d:%s\n", alg, comp->params.level,
 				   sizes);
 			zcomp_destroy(comp);
 		}
