@@ -1094,15 +1094,16 @@ static ssize_t idle_store(struct device *dev, struct device_attribute *attr,
 			  const char *buf, size_t len)
 {
 	struct zram *zram = dev_to_zram(dev);
-	u32 age = 0;
+	u64 age = 0;
 
-	if (!sysfs_streq(buf, "all") && kstrtouint(buf, 10, &age))
+	/* any base, as upstream; an age past the access clock is "none" */
+	if (!sysfs_streq(buf, "all") && kstrtoull(buf, 0, &age))
 		return -EINVAL;
 
 	guard(rwsem_read)(&zram->init_lock);
 	if (!init_done(zram))
 		return -EINVAL;
-	zram_mark_idle(zram, age);
+	zram_mark_idle(zram, min_t(u64, age, U32_MAX));
 	return len;
 }
 
@@ -1124,10 +1125,10 @@ static ssize_t comp_algorithm_store(struct device *dev,
 	char name[ZRAM_ALGO_NAME_MAX];
 	const char *alg;
 
-	if (len >= sizeof(name))
+	if (strlen(buf) >= sizeof(name))
 		return -E2BIG;
 	strscpy(name, buf, sizeof(name));
-	alg = zcomp_lookup_backend_name(strim(name));
+	alg = zcomp_lookup_backend_name(name);
 	if (!alg)
 		return -EINVAL;
 

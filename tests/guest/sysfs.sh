@@ -69,6 +69,8 @@ test_comp_algorithm() {
 	expect_errno EINVAL sysw $Z/comp_algorithm nosuchalg
 	expect_errno EINVAL sysw $Z/comp_algorithm ""
 	expect_errno E2BIG sysw $Z/comp_algorithm "$(printf 'a%.0s' $(seq 130))"
+	# only a trailing newline is ignored, as upstream
+	expect_errno EINVAL sysw $Z/comp_algorithm " $(tr -d '[]' <$Z/comp_algorithm | awk '{ print $1 }')"
 	expect_eq "list after bad writes" "$list" "$(cat $Z/comp_algorithm)"
 	# the order is upstream's
 	order="lzo-rle lzo lz4 lz4hc zstd deflate 842"
@@ -188,6 +190,7 @@ test_compact_and_idle_need_init() {
 	sysw $Z/compact 1
 	sysw $Z/idle all
 	sysw $Z/idle 10
+	sysw $Z/idle 0x3c
 	expect_errno EINVAL sysw $Z/idle abc
 	expect_errno EINVAL sysw $Z/idle -5
 	expect_errno EINVAL sysw $Z/idle ""
