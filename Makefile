@@ -8,7 +8,8 @@
 #   make check             sparse (C=2) and W=1 builds, then checkpatch
 #   make check-all         the same against every target kernel
 #   make kunit             KUnit suites in the debug kernel under QEMU
-#   make test              every suite on every target kernel under QEMU
+#   make test              the suites on every target kernel under QEMU
+#                          (FULL=1: every suite on every kernel)
 #   make demo              provision, then compressed swap in a 6.12 guest
 #   make bench             ours against the stock zram in one 6.12 guest;
 #                          BENCH_ARGS="--kernel 6.1 --rounds 5 ..." (see
@@ -16,8 +17,6 @@
 #   make install           install into the running kernel's updates/
 #   make dkms-install / dkms-uninstall
 #   make deb               the zram-backport-dkms package, lintian-checked
-
-include scripts/kernels.conf
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
 CACHE ?= $(or $(ZRAM_CACHE),/var/cache/zram-backport)
@@ -70,7 +69,7 @@ kunit: provision
 	scripts/run-tests.sh --kernels debug --suites kunit
 
 test: provision
-	scripts/run-tests.sh
+	scripts/run-tests.sh $(if $(filter 1,$(FULL)),--full)
 
 demo: provision
 	scripts/demo.sh

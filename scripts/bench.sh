@@ -6,7 +6,7 @@
 # first; then a table (Markdown) and a chart (PNG) of the medians, their
 # ratio and the spread between rounds.
 #
-# Usage: bench.sh [--kernel 6.12|6.1|6.12-rt|sid] [--rounds N] [--runtime S]
+# Usage: bench.sh [--kernel NAME] [--rounds N] [--runtime S]
 #                 [--workloads "limit fio swap mem lat"] [--algs "lz4 zstd"]
 #                 [--icount SHIFT] [--quick] [--out DIR]
 #
@@ -15,12 +15,11 @@
 # (one round, 1 s runs, fewer fio variants: what CI runs) and --out write
 # elsewhere.  --icount makes guest time follow the instructions executed
 # (QEMU -icount shift=SHIFT), so the load of the host does not move the
-# numbers; everything runs on one host thread then.  Debian's 6.1 and 6.12
-# and sid's kernel have PREEMPT_DYNAMIC: the guest boots them with
-# preempt=full, the mode whose latency the design is about (Debian's default
-# is voluntary, sid's lazy); 6.12-rt is always fully preemptible.  sid's
-# modules, ours included, are built in the root of scripts/sid-root.sh,
-# made on first use.
+# numbers; everything runs on one host thread then.  NAME is a target of
+# scripts/kernels.conf (default 6.12, Debian 13's).  Debian's kernels but
+# the RT one have PREEMPT_DYNAMIC: the guest boots them with preempt=full,
+# the mode whose latency the design is about (Debian's default is
+# voluntary, newer ones' lazy); 6.12-rt is always fully preemptible.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -42,12 +41,10 @@ while [ $# -gt 0 ]; do
 	*) die "unknown option $1 (see the head of $0)" ;;
 	esac
 done
-case "$kernel" in 6.1|6.12|6.12-rt|sid) ;; *) die "no stock zram to compare with on $kernel" ;; esac
-if [ "$kernel" = sid ]; then
-	"$here/sid-root.sh" >/dev/null
-	ls "$SID_MODDIR"/kernel/drivers/block/zram/zram.ko* >/dev/null 2>&1 ||
-		die "sid's image has no stock zram.ko to compare with"
-fi
+abi=$(kernel_abi "$kernel") || die "no stock zram to compare with on $kernel"
+"$here/release-root.sh" "$(kernel_release "$kernel")" >/dev/null
+ls "$(image_moddir "$abi")"/kernel/drivers/block/zram/zram.ko* >/dev/null 2>&1 ||
+	die "the image of $abi has no stock zram.ko to compare with"
 if [ -z "$out" ]; then
 	if [ $quick = 1 ]; then
 		out=$top/tests/out/bench-$kernel
@@ -88,7 +85,7 @@ BENCH_QUICK=$quick
 EOT
 
 cmdline=""
-case "$kernel" in 6.1|6.12|sid) cmdline="preempt=full" ;; esac
+case "$kernel" in *-rt) ;; *) cmdline="preempt=full" ;; esac
 # ZT_QEMU_EXTRA from the caller reaches QEMU too, e.g. a monitor socket
 # to watch the emulation while the bench runs
 qemu_extra=${ZT_QEMU_EXTRA:-}

@@ -8,8 +8,8 @@
 #
 # Usage: build-deb.sh [OUTDIR]   (default $CACHE/deb)
 # Prints the path of the .deb on its last line.  The module's version
-# string (scripts/version.sh of this tree, with its git commit) goes into
-# the package; ZRAM_VERSION_STRING overrides it.
+# string is the VERSION file's: the package is built reproducibly, with no
+# git commit in it.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,14 +23,12 @@ for tool in dpkg-buildpackage dh_dkms lintian; do
 done
 
 version=$(cat "$top/VERSION")
-ZRAM_VERSION_STRING=${ZRAM_VERSION_STRING:-$("$here/version.sh" "$top")}
-export ZRAM_VERSION_STRING
 
 rm -rf "$out"
 mkdir -p "$out/build"
 src=$out/build/zram-backport-$version
 rsync -a --exclude .git --exclude /tests/out "$top/" "$src/"
-log "building zram-backport-dkms $version (module version $ZRAM_VERSION_STRING)"
+log "building zram-backport-dkms $version"
 if ! (cd "$src" && dpkg-buildpackage -us -uc -b) >"$out/build.log" 2>&1; then
 	tail -n 30 "$out/build.log" >&2
 	die "dpkg-buildpackage failed: $out/build.log"

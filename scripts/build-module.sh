@@ -6,7 +6,8 @@
 # W=1; any compiler or modpost warning fails the build.
 #
 # Usage: build-module.sh KERNEL [VARIANT]   Prints the path of zram.ko.
-# KERNEL: 6.1, 6.12, 6.12-rt, debug or sid (Debian sid, in its build root).
+# KERNEL: a target name of scripts/kernels.conf, built in its release's
+# root (scripts/release-root.sh), or debug.
 # VARIANT names the build directory; "kunit" also builds the KUnit suites
 # in.  Default: release.
 set -euo pipefail
@@ -18,14 +19,18 @@ top=$(cd "$here/.." && pwd)
 
 kernel=$1 variant=${2:-release}
 case "$kernel" in
-debug) kdir=$CACHE/debug/current ;;
-# sid builds in its own root (see kmake in lib.sh), made here if missing
-sid) "$here/sid-root.sh" >/dev/null; kdir=$SID_ROOT/usr/src/linux-headers-$KSID_ABI ;;
-*) kdir=/usr/src/linux-headers-$(kernel_abi "$kernel") || die "unknown kernel $kernel" ;;
+debug) ;;
+*)
+	rel=$(kernel_release "$kernel") || die "unknown kernel $kernel"
+	# the release's build root, made here on first use
+	"$here/release-root.sh" "$rel" >/dev/null
+	;;
 esac
+kdir=$(kernel_kdir "$kernel")
 [ -e "$kdir/Makefile" ] || die "no kernel build tree at $kdir"
-# sid's kernel is built without CONFIG_KUNIT
-[ "$kernel:$variant" != sid:kunit ] || die "no KUnit on sid (CONFIG_KUNIT is off)"
+# KUnit needs CONFIG_KUNIT, which only the debug kernel has
+[ "$variant" != kunit ] || [ "$kernel" = debug ] ||
+	die "no KUnit on $kernel (CONFIG_KUNIT is off in Debian's kernels)"
 
 out=$CACHE/build/$kernel-$variant
 mkdir -p "$out"

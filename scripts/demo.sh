@@ -1,11 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The main job, end to end: provision, build zram.ko for Debian 6.12, boot
+# The main job, end to end: provision, build zram.ko for Debian 13's 6.12 in
+# a Debian 13 build root (made on first use), boot
 # that kernel under QEMU, load the module, set up compressed swap, run a
 # workload that swaps, and print the device's statistics.
 #
-# Usage: demo.sh [KERNEL]   (default 6.12)
+# Usage: demo.sh [KERNEL]   (a target of scripts/kernels.conf; default 6.12)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -13,7 +14,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/lib.sh"
 
 kernel=${1:-6.12}
-"$here/provision.sh"
+"$here/provision.sh" --no-debug-src
 ko=$("$here/build-module.sh" "$kernel")
 tools=$CACHE/tools
 mkdir -p "$tools"

@@ -23,16 +23,15 @@ top=$(cd "$here/.." && pwd)
 name=zram-backport
 version=$(cat "$top/VERSION")
 
-# The files DKMS needs to build zram.ko: Kbuild and the Makefile front end
-# (which includes scripts/kernels.conf), the sources, compat/, and the
-# version script.  Tests, documentation and packaging stay behind.
+# The files DKMS needs to build zram.ko: Kbuild and the Makefile front end,
+# the sources, compat/, and the version script.  Tests, documentation and packaging stay behind.
 copy_source() {
 	local dst=$1 full
 	full=${ZRAM_VERSION_STRING:-$("$here/version.sh" "$top")}
 	mkdir -p "$dst/compat" "$dst/scripts"
 	(cd "$top" && cp -p Kbuild Makefile ./*.c ./*.h "$dst/")
 	(cd "$top" && cp -p compat/*.h compat/*.probes compat/probe.sh "$dst/compat/")
-	cp -p "$top/scripts/version.sh" "$top/scripts/kernels.conf" "$dst/scripts/"
+	cp -p "$top/scripts/version.sh" "$dst/scripts/"
 	# what scripts/version.sh prints where there is no .git
 	echo "$full" >"$dst/VERSION"
 }

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 # Helpers shared by the host-side scripts.  Source it; do not run it.
 
 # Everything downloaded or built lives here, outside the git tree.
@@ -7,47 +8,97 @@ CACHE=${ZRAM_CACHE:-/var/cache/zram-backport}
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# Every target but the debug kernel, in the order the tests run them
+# shellcheck disable=SC2034 # used by the scripts that source this
+ALL_KERNELS="6.1 6.12-bookworm 6.12 6.12-rt bpo sid"
+
 # kernel_abi NAME -> the Debian ABI string of a target name
 kernel_abi() {
 	case "$1" in
 	6.1) echo "$K61_ABI" ;;
+	6.12-bookworm) echo "$K612BW_ABI" ;;
 	6.12) echo "$K612_ABI" ;;
 	6.12-rt) echo "$K612RT_ABI" ;;
+	bpo) echo "$KBPO_ABI" ;;
 	sid) echo "$KSID_ABI" ;;
 	*) return 1 ;;
 	esac
 }
 
-# Debian sid's kernel is opt-in: its headers need sid's compiler, so they
-# live in the build root of scripts/sid-root.sh, and its image is unpacked
-# beside it.  sid keeps vmlinuz in the modules directory (under /usr/lib).
-# shellcheck disable=SC2034 # used by the scripts that source this
-SID_ROOT=$CACHE/sid/root
-# shellcheck disable=SC2034
-SID_MODDIR=$CACHE/sid/image/usr/lib/modules/${KSID_ABI:-none}
+# kernel_release NAME -> the Debian release whose root builds it
+kernel_release() {
+	case "$1" in
+	6.1|6.12-bookworm) echo bookworm ;;
+	6.12|6.12-rt|bpo) echo trixie ;;
+	sid) echo sid ;;
+	*) return 1 ;;
+	esac
+}
+
+# release_kernels RELEASE -> the target names built in that release's root
+release_kernels() {
+	local k
+	for k in $ALL_KERNELS; do
+		[ "$(kernel_release "$k")" = "$1" ] && echo "$k"
+	done
+	return 0
+}
+
+# The build root of a release (scripts/release-root.sh) and where a
+# kernel's image is unpacked.  Newer packages are usr-merged and keep
+# vmlinuz in the modules directory; older ones use /lib/modules and /boot.
+release_root() { echo "$CACHE/roots/$1"; }
+image_dir() { echo "$CACHE/images/$1"; }
+# image_moddir ABI -> the image's .../lib/modules/<abi>
+image_moddir() {
+	local d=$CACHE/images/$1
+	if [ -d "$d/usr/lib/modules/$1/kernel" ]; then
+		echo "$d/usr/lib/modules/$1"
+	else
+		echo "$d/lib/modules/$1"
+	fi
+}
+# image_vmlinuz ABI -> the image's kernel
+image_vmlinuz() {
+	local d=$CACHE/images/$1
+	if [ -e "$d/boot/vmlinuz-$1" ]; then
+		echo "$d/boot/vmlinuz-$1"
+	else
+		echo "$(image_moddir "$1")/vmlinuz"
+	fi
+}
+
+# kernel_kdir NAME -> the kernel build tree of a target, as the host sees it
+kernel_kdir() {
+	case "$1" in
+	debug) echo "$CACHE/debug/current" ;;
+	*) echo "$(release_root "$(kernel_release "$1")")/usr/src/linux-headers-$(kernel_abi "$1")" ;;
+	esac
+}
 
 # kmake KERNEL DIR ARG...: make against KERNEL's build tree with M=DIR.
-# For sid, inside its build root, DIR bind-mounted at a private mount point
-# so that the objects land in DIR where the host reads them; /proc is
-# mounted because objtool reads /proc/self/limits.  Both are unmounted
-# before returning, whatever make's status.
+# The debug kernel builds on the host.  Every other target builds inside
+# its release's root, DIR bind-mounted at a private mount point so that
+# the objects land in DIR where the host reads them; /proc is mounted
+# because objtool reads /proc/self/limits.  Both are unmounted before
+# returning, whatever make's status.
 kmake() {
-	local kernel=$1 dir=$2 kdir mnt rc=0
+	local kernel=$1 dir=$2 root kdir mnt rc=0
 	shift 2
-	case "$kernel" in
-	debug) make -C "$CACHE/debug/current" M="$dir" "$@"; return ;;
-	sid) ;;
-	*) make -C "/usr/src/linux-headers-$(kernel_abi "$kernel")" M="$dir" "$@"; return ;;
-	esac
-	kdir=/usr/src/linux-headers-$KSID_ABI
-	[ -e "$SID_ROOT$kdir/Makefile" ] || { log "error: no kernel build tree at $SID_ROOT$kdir (run scripts/sid-root.sh)"; return 1; }
-	mnt=$(mktemp -d "$SID_ROOT/tmp/m.XXXXXX") || return 1
+	if [ "$kernel" = debug ]; then
+		make -C "$CACHE/debug/current" M="$dir" "$@"
+		return
+	fi
+	root=$(release_root "$(kernel_release "$kernel")") || return 1
+	kdir=/usr/src/linux-headers-$(kernel_abi "$kernel")
+	[ -e "$root$kdir/Makefile" ] || { log "error: no kernel build tree at $root$kdir (run scripts/release-root.sh)"; return 1; }
+	mnt=$(mktemp -d "$root/tmp/m.XXXXXX") || return 1
 	mount --bind "$dir" "$mnt" || { rmdir "$mnt"; return 1; }
-	# another sid build may hold /proc already: mount it again on top
-	if mount -t proc proc "$SID_ROOT/proc"; then
-		chroot "$SID_ROOT" env LC_ALL=C.UTF-8 make -C "$kdir" \
+	# another build in this root may hold /proc already: mount it again on top
+	if mount -t proc proc "$root/proc"; then
+		chroot "$root" env LC_ALL=C.UTF-8 make -C "$kdir" \
 			M="/tmp/$(basename "$mnt")" "$@" || rc=$?
-		umount "$SID_ROOT/proc"
+		umount "$root/proc"
 	else
 		rc=1
 	fi

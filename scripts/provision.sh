@@ -1,10 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Install what building and testing need, and fetch the Debian kernel images
-# the tests boot.  Idempotent: a second run only checks.  Images are
-# downloaded with `apt-get download` and unpacked into the cache, never
-# installed into /boot.
+# Install on the host what building and testing need.  Idempotent: a second
+# run only checks.  The target kernels' headers and images are not the
+# host's business: scripts/release-root.sh puts each release's headers into
+# a build root of that release and unpacks its images into the cache,
+# never into /boot.
 #
 # Usage: scripts/provision.sh [--no-debug-src]
 set -euo pipefail
@@ -19,8 +20,7 @@ want_debug_src=1
 
 pkgs=(
 	build-essential bc bison flex libelf-dev libssl-dev dwarves kmod cpio
-	xz-utils zstd sparse rsync
-	"linux-headers-$K61_ABI" "linux-headers-$K612_ABI" "linux-headers-$K612RT_ABI"
+	xz-utils zstd sparse rsync debootstrap
 	qemu-system-x86 busybox-static
 	fio e2fsprogs util-linux stress-ng rt-tests python3 systemd-zram-generator gnuplot-nox
 	dkms dh-dkms debhelper lintian
@@ -55,20 +55,4 @@ if [ "$want_debug_src" = 1 ] && [ ! -e "$st_dir/zram/zram.sh" ]; then
 		--wildcards '*/tools/testing/selftests/zram/*'
 fi
 
-mkdir -p "$CACHE/images"
-for abi in "$K61_ABI" "$K612_ABI" "$K612RT_ABI"; do
-	dir="$CACHE/images/$abi"
-	[ -e "$dir/.done" ] && continue
-	log "fetching kernel image $abi"
-	tmp=$(mktemp -d "$CACHE/images/.dl.XXXXXX")
-	(cd "$tmp" && apt-get download -q -o APT::Sandbox::User=root \
-		"linux-image-$abi-unsigned" >/dev/null)
-	rm -rf "$dir"
-	mkdir -p "$dir"
-	dpkg-deb -x "$tmp"/*.deb "$dir"
-	# the package leaves modules.dep to its postinst: make it here
-	depmod -b "$dir" "$abi"
-	rm -rf "$tmp"
-	touch "$dir/.done"
-done
 log "provisioned: cache in $CACHE"

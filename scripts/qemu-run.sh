@@ -6,7 +6,7 @@
 # run.  The serial console is kept in OUT/console.log.
 #
 # Usage: qemu-run.sh KERNEL OUT CMD [ARG...]
-#   KERNEL  6.1 | 6.12 | 6.12-rt | debug | sid
+#   KERNEL  a target name of scripts/kernels.conf, or debug
 #   OUT     host directory, shared writable with the guest as /run/results
 #   CMD     path relative to the project root, run by bash in the guest
 # Environment: ZT_TIMEOUT (seconds, default 900), ZT_MEM (MiB, default
@@ -14,7 +14,10 @@
 # ZT_MODULES_DIR (a .../lib/modules/<release> tree to give the guest as its
 # /lib/modules instead of the image's own; its directory name must be the
 # release; the initramfs still takes its 9p modules from the image),
-# ZT_QEMU_EXTRA (more QEMU options, e.g. "-icount shift=4,sleep=off").
+# ZT_QEMU_EXTRA (more QEMU options, e.g. "-icount shift=4,sleep=off"),
+# ZT_GUEST_ROOT (a directory the host may write to, e.g. a release's build
+# root under an overlay, to give the guest as its system instead of the
+# host's own root file system).
 #
 # Exit status: 0 when the guest ran CMD to its end with status 0 and the
 # kernel log holds no WARN, BUG, oops, lockdep, KASAN or sleep-in-atomic
@@ -38,16 +41,13 @@ if [ "$kernel" = debug ]; then
 	kdir=$CACHE/debug/current
 	image=$kdir/arch/x86/boot/bzImage
 	moddir=none
-elif [ "$kernel" = sid ]; then
-	image=$SID_MODDIR/vmlinuz
-	moddir=$SID_MODDIR
-	[ -e "$moddir/modules.dep" ] || die "no $moddir/modules.dep (run scripts/sid-root.sh)"
 else
 	abi=$(kernel_abi "$kernel") || die "unknown kernel $kernel"
-	image=$CACHE/images/$abi/boot/vmlinuz-$abi
-	moddir=$CACHE/images/$abi/lib/modules/$abi
+	image=$(image_vmlinuz "$abi")
+	moddir=$(image_moddir "$abi")
+	[ -e "$moddir/modules.dep" ] || die "no $moddir/modules.dep (run scripts/release-root.sh $(kernel_release "$kernel"))"
 fi
-[ -e "$image" ] || die "no kernel image $image (run scripts/provision.sh)"
+[ -e "$image" ] || die "no kernel image $image (run scripts/release-root.sh)"
 
 initrd=$("$here/make-initramfs.sh" "$moddir")
 mkdir -p "$out"
@@ -55,7 +55,10 @@ log=$out/console.log
 
 # The project gets its own share: a clone under /tmp would be hidden by the
 # guest's tmpfs there.
-virtfs=(-virtfs "local,path=/,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
+guest_root=${ZT_GUEST_ROOT:-/}
+# the project is mounted at the same path in the guest: make it exist there
+[ "$guest_root" = / ] || mkdir -p "$guest_root$top"
+virtfs=(-virtfs "local,path=$guest_root,mount_tag=hostroot,security_model=none,readonly=on,multidevs=remap"
 	-virtfs "local,path=$top,mount_tag=project,security_model=none,readonly=on"
 	-virtfs "local,path=$out,mount_tag=results,security_model=none")
 append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic rdinit=/init"

@@ -3,16 +3,20 @@
 #
 # Run the test suites on the target kernels and print one closing line
 # "N passed, N failed".  For each kernel: build zram.ko (W=1, warnings
-# fail), boot the kernel once under QEMU, run the guest suites in that
-# boot, and count their TAP results.  A build that fails, a guest that
-# does not finish and a kernel report (WARN, lockdep, KASAN, ...) each
-# count as a failure.  The console log of every boot is kept under
-# tests/out/<kernel>/.
+# fail) in its release's build root, boot the kernel once under QEMU, run
+# the guest suites in that boot, and count their TAP results.  A build that
+# fails, a guest that does not finish and a kernel report (WARN, lockdep,
+# KASAN, ...) each count as a failure.  The console log of every boot is
+# kept under tests/out/<kernel>/.
 #
-# Usage: run-tests.sh [--kernels "6.1 6.12 6.12-rt debug"] [--suites "..."]
-# Debian sid's kernel is opt-in (--kernels sid, or added to the list): it
-# needs the debootstrap'd root of scripts/sid-root.sh and is left out of
-# the default list for CI's time budget.  The package test ignores it.
+# Usage: run-tests.sh [--kernels "6.1 6.12 ... debug"] [--suites "..."]
+#                     [--full]
+# By default every suite runs on Debian 13's 6.12 and on the debug kernel,
+# and the core suites (smoke, data, postproc) on every other target; the
+# package test runs once per Debian release (12 and 13) and the quick
+# benchmark once on 6.12.  --full (or FULL=1) runs every suite on every
+# kernel, and the package test on sid as well.  --suites runs the named
+# suites on every kernel given.
 # CI=true selects quick mode (smaller sizes, shorter runs) in the guest.
 set -uo pipefail
 
@@ -21,27 +25,45 @@ top=$(cd "$here/.." && pwd)
 . "$here/kernels.conf"
 . "$here/lib.sh"
 
-kernels="6.1 6.12 6.12-rt debug"
-suites="smoke sysfs data swap stress postproc tools selftests kunit package bench"
+kernels="$ALL_KERNELS debug"
+all_suites="smoke sysfs data swap stress postproc tools selftests kunit"
+core_suites="smoke data postproc"
+full_kernels="6.12 debug"
+suites=
+[ "${FULL:-0}" = 1 ] && full_kernels=all
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernels) kernels=$2; shift 2 ;;
 	--suites) suites=$2; shift 2 ;;
+	--full) full_kernels=all; shift ;;
 	*) die "unknown option $1" ;;
 	esac
 done
 # "package" and "bench" are not per-kernel suites: scripts/package-test.sh
-# runs once, after the loop below, and boots each Debian kernel itself;
-# the benchmark runs once in its quick mode on 6.12, to keep it working.
-run_package=0 run_bench=0
-case " $suites " in
-*" package "*) run_package=1; suites=$(echo " $suites " | sed 's/ package / /') ;;
-esac
-case " $suites " in
-*" bench "*) run_bench=1; suites=$(echo " $suites " | sed 's/ bench / /') ;;
-esac
-loop_kernels=$kernels
-[ -n "${suites// /}" ] || loop_kernels=
+# runs after the loop below, once per release, and boots that release's
+# kernels itself; the benchmark runs once in its quick mode on 6.12, to
+# keep it working.
+run_package=1 run_bench=1
+if [ -n "$suites" ]; then
+	run_package=0 run_bench=0
+	case " $suites " in
+	*" package "*) run_package=1; suites=$(echo " $suites " | sed 's/ package / /') ;;
+	esac
+	case " $suites " in
+	*" bench "*) run_bench=1; suites=$(echo " $suites " | sed 's/ bench / /') ;;
+	esac
+	[ -n "${suites// /}" ] || kernels_suites=none
+fi
+# kernel_suites KERNEL -> the guest suites to run on it
+kernel_suites() {
+	if [ -n "$suites" ]; then
+		echo "$suites"
+	elif [ "$full_kernels" = all ] || [[ " $full_kernels " == *" $1 "* ]]; then
+		echo "$all_suites"
+	else
+		echo "$core_suites"
+	fi
+}
 quick=0
 [ "${CI:-}" = true ] && quick=1
 
@@ -59,22 +81,48 @@ done
 pass() { passed=$((passed + 1)); echo "ok - $*"; }
 failc() { failed=$((failed + 1)); echo "not ok - $*"; }
 
+loop_kernels=$kernels
+[ "${kernels_suites:-}" = none ] && loop_kernels=
+
+# The slow preparations run in the background while the first kernels are
+# tested: the debug kernel's build (CPU) and the release roots (mostly the
+# network and dpkg).  build-module.sh waits for a root that is still being
+# made (release-root.sh holds a lock), the debug kernel is waited for below.
+mkdir -p "$top/tests/out"
+debug_pid=
+if [[ " $loop_kernels " == *" debug "* ]]; then
+	nice -n 5 "$here/build-debug-kernel.sh" >/dev/null 2>"$top/tests/out/debug-kernel.err" &
+	debug_pid=$!
+	# the debug kernel runs last: it needs its build
+	loop_kernels="$(echo " $loop_kernels " | sed 's/ debug / /') debug"
+fi
+releases=
+for k in $kernels; do
+	r=$(kernel_release "$k" 2>/dev/null) || continue
+	[[ " $releases " == *" $r "* ]] || releases+=" $r"
+done
+(
+	for r in $releases; do
+		"$here/release-root.sh" "$r" >/dev/null 2>"$top/tests/out/root-$r.err" || true
+	done
+) &
+
 for k in $loop_kernels; do
 	out=$top/tests/out/$k
 	rm -rf "$out"
 	mkdir -p "$out"
 
 	if [ "$k" = debug ]; then
-		if ! "$here/build-debug-kernel.sh" >/dev/null; then
+		if ! wait "$debug_pid"; then
+			tail -n 20 "$top/tests/out/debug-kernel.err"
 			failc "$k: debug kernel build"
 			continue
 		fi
-	fi
-	# sid is opt-in: its build root and kernel image are made on first use
-	if [ "$k" = sid ]; then
-		if ! "$here/sid-root.sh" >/dev/null 2>"$out/sid-root.err"; then
-			tail -n 20 "$out/sid-root.err"
-			failc "$k: sid build root and kernel image (scripts/sid-root.sh)"
+	else
+		r=$(kernel_release "$k") || { failc "$k: no such target kernel"; continue; }
+		if ! "$here/release-root.sh" "$r" >/dev/null 2>"$out/root.err"; then
+			tail -n 20 "$out/root.err"
+			failc "$k: the $r build root and kernel image (scripts/release-root.sh $r)"
 			continue
 		fi
 	fi
@@ -85,7 +133,7 @@ for k in $loop_kernels; do
 		failc "$k: build zram.ko"
 		continue
 	fi
-	ks=$suites
+	ks=" $(kernel_suites "$k") "
 	kunit_ko=
 	if [ "$k" = debug ]; then
 		if kunit_ko=$("$here/build-module.sh" "$k" kunit 2>"$out/build-kunit.err"); then
@@ -141,18 +189,21 @@ for k in $loop_kernels; do
 	fi
 done
 
-# ---- package: build, install and remove the Debian package (once) ----
-# Owned by issue 6.  Its own ok/not ok lines are counted here; its closing
-# "N passed, N failed" line is not echoed.
-pkg_kernels=
+# ---- package: build it once, then install, boot and remove it per release ----
+# Its own ok/not ok lines are counted here; its closing "N passed, N
+# failed" line is not echoed.  Debian 12 and 13 always; sid with --full.
+pkg_releases='' pkg_kernels=''
 for k in $kernels; do
-	case "$k" in 6.1|6.12|6.12-rt) pkg_kernels+=" $k" ;; esac
+	r=$(kernel_release "$k" 2>/dev/null) || continue
+	[ "$r" != sid ] || [ "$full_kernels" = all ] || continue
+	pkg_kernels+=" $k"
+	[[ " $pkg_releases " == *" $r "* ]] || pkg_releases+=" $r"
 done
-if [ $run_package = 1 ] && [ -n "$pkg_kernels" ]; then
-	log "package: build, install, boot${pkg_kernels}, remove"
+if [ $run_package = 1 ] && [ -n "$pkg_releases" ]; then
+	log "package: build, then install, boot${pkg_kernels} and remove in each release's root"
 	ptap=$top/tests/out/package-test.tap
 	mkdir -p "$(dirname "$ptap")"
-	"$here/package-test.sh" --kernels "${pkg_kernels# }" >"$ptap"
+	"$here/package-test.sh" --releases "${pkg_releases# }" --kernels "${pkg_kernels# }" >"$ptap"
 	prc=$?
 	while IFS= read -r line; do
 		case "$line" in
@@ -178,5 +229,6 @@ if [ $run_bench = 1 ] && [ -n "$(echo " $kernels " | grep ' 6.12 ')" ]; then
 	fi
 fi
 
+wait
 echo "$passed passed, $failed failed"
 [ $failed = 0 ] && [ $passed -gt 0 ]
