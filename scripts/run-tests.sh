@@ -106,8 +106,16 @@ done
 		"$here/release-root.sh" "$r" >/dev/null 2>"$top/tests/out/root-$r.err" || true
 	done
 ) &
+roots_pid=$!
+# a run that is stopped stops its background work too
+trap 'kill $debug_pid $roots_pid 2>/dev/null' EXIT
+trap 'exit 130' INT TERM
 
 for k in $loop_kernels; do
+	if [ "$k" != debug ] && ! kernel_release "$k" >/dev/null; then
+		failc "$k: no such target kernel"
+		continue
+	fi
 	out=$top/tests/out/$k
 	rm -rf "$out"
 	mkdir -p "$out"
@@ -119,7 +127,7 @@ for k in $loop_kernels; do
 			continue
 		fi
 	else
-		r=$(kernel_release "$k") || { failc "$k: no such target kernel"; continue; }
+		r=$(kernel_release "$k")
 		if ! "$here/release-root.sh" "$r" >/dev/null 2>"$out/root.err"; then
 			tail -n 20 "$out/root.err"
 			failc "$k: the $r build root and kernel image (scripts/release-root.sh $r)"
@@ -230,5 +238,6 @@ if [ $run_bench = 1 ] && [ -n "$(echo " $kernels " | grep ' 6.12 ')" ]; then
 fi
 
 wait
+trap - EXIT
 echo "$passed passed, $failed failed"
 [ $failed = 0 ] && [ $passed -gt 0 ]
