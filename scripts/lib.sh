@@ -51,7 +51,8 @@ release_root() { echo "$CACHE/roots/$1"; }
 image_dir() { echo "$CACHE/images/$1"; }
 # image_moddir ABI -> the image's .../lib/modules/<abi>
 image_moddir() {
-	local d=$CACHE/images/$1
+	local d
+	d=$(image_dir "$1")
 	if [ -d "$d/usr/lib/modules/$1/kernel" ]; then
 		echo "$d/usr/lib/modules/$1"
 	else
@@ -60,7 +61,8 @@ image_moddir() {
 }
 # image_vmlinuz ABI -> the image's kernel
 image_vmlinuz() {
-	local d=$CACHE/images/$1
+	local d
+	d=$(image_dir "$1")
 	if [ -e "$d/boot/vmlinuz-$1" ]; then
 		echo "$d/boot/vmlinuz-$1"
 	else

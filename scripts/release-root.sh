@@ -87,15 +87,22 @@ if [ ! -e "$root/.debootstrap-done" ]; then
 	touch "$root/.debootstrap-done"
 fi
 
-{
+# update_file FILE: standard input becomes FILE only where it differs, so
+# that a second run writes nothing into the root; true when it changed
+update_file() {
+	cat >"$1.new"
+	if cmp -s "$1.new" "$1"; then
+		rm -f "$1.new"
+		return 1
+	fi
+	mv "$1.new" "$1"
+}
+
+if {
 	for s in $suites; do echo "deb $mirror $s main"; done
 	[ -z "$security" ] || echo "deb $secmirror $security main"
-} >"$root/etc/apt/sources.list.new"
-if ! cmp -s "$root/etc/apt/sources.list.new" "$root/etc/apt/sources.list"; then
-	mv "$root/etc/apt/sources.list.new" "$root/etc/apt/sources.list"
+} | update_file "$root/etc/apt/sources.list"; then
 	rm -f "$root/.apt-done"
-else
-	rm -f "$root/etc/apt/sources.list.new"
 fi
 # The archive's sid Release can be older than its Valid-Until allows when
 # this machine's clock runs ahead of it; the signature is still checked.
@@ -145,7 +152,7 @@ for mk in "$root"/usr/src/linux-headers-*/Makefile; do
 	grep -q 'scripts/checker-valid.sh' "$mk" || continue
 	[ -e "$hdr/scripts/checker-valid.sh" ] &&
 		! grep -q zram-backport "$hdr/scripts/checker-valid.sh" && continue
-	cat >"$hdr/scripts/checker-valid.sh" <<-'EOT'
+	update_file "$hdr/scripts/checker-valid.sh" <<-'EOT' || continue
 	#!/bin/sh
 	# zram-backport: prints 1 when the checker "$@" runs cleanly on a
 	# small C file.
