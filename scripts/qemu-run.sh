@@ -73,6 +73,9 @@ if [ "$moddir" != none ]; then
 	[ "$(basename "$shared")" = "$(basename "$moddir")" ] ||
 		die "ZT_MODULES_DIR must end in /$(basename "$moddir")"
 	virtfs+=(-virtfs "local,path=$(dirname "$shared"),mount_tag=modules,security_model=none,readonly=on")
+	# the guest mounts it on its /lib/modules, which a machine without a
+	# kernel package (a container, a chroot) does not have
+	mkdir -p "$guest_root/lib/modules"
 	append+=" zt.mods"
 fi
 append+=" ${ZT_CMDLINE:-}"
