@@ -24,6 +24,7 @@
 #include <linux/string.h>
 
 #include "backend_lz4hc.h"
+#include "compat/lz4.h"
 #include "backend_lz4_dict.h"
 
 /* What setup_params() prepares from a dictionary */
@@ -51,13 +52,8 @@ static int lz4hc_setup_params(struct zcomp_params *params)
 		if (!dict)
 			return -ENOMEM;
 		dict->tail = tail;
-		/*
-		 * The continue API takes its level from the stream.  What
-		 * LZ4_resetStreamHC() would do to a zeroed stream is only to
-		 * store the level, and Debian's 6.1 does not export it: store
-		 * the level here, on every kernel alike.
-		 */
-		dict->loaded.internal_donotuse.compressionLevel = level;
+		/* the continue API takes its level from the stream */
+		compat_lz4hc_reset_stream(&dict->loaded, level);
 		LZ4_loadDictHC(&dict->loaded, dict->tail.data, dict->tail.len);
 	}
 

@@ -1782,6 +1782,7 @@ MODULE_LICENSE("GPL");
 MODULE_AUTHOR("zram-backport developers");
 MODULE_DESCRIPTION("Compressed RAM block device");
 MODULE_VERSION(ZRAM_VERSION);
+MODULE_INFO(compat, ZRAM_COMPAT_PROBES);
 
 #ifdef ZRAM_KUNIT
 #include "tests/kunit/zram_kunit.c"

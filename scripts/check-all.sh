@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The quality bar on every target kernel: a W=1 build and a sparse (C=2)
-# build with no warnings, then checkpatch --strict once.
+# build with no warnings, and the compat probes' decisions as
+# compat/expected lists them; then checkpatch --strict once.
 # Usage: check-all.sh [KERNEL...]   (default: every target of
 # scripts/kernels.conf, and debug when its build tree is in the cache)
 # Each target builds in its release's root, with that release's compiler
@@ -29,6 +30,16 @@ for k in "${kernels[@]}"; do
 		continue
 	fi
 	src=$CACHE/build/$k-check/src
+	# the compat probes decided what compat/expected says for this target
+	want=$(awk -v k="$k" '$1 == k { $1 = ""; print substr($0, 2) }' "$top/compat/expected")
+	got=$(modinfo -F compat "$src/zram.ko")
+	if [ "$got" = "$want" ]; then
+		log "$k: compat probes as expected"
+	else
+		log "$k: compat probes differ from compat/expected:"
+		diff <(tr ' ' '\n' <<<"$want") <(tr ' ' '\n' <<<"$got") | sed 's/^/    /'
+		status=1
+	fi
 	kmake "$k" "$src" clean >/dev/null
 	kmake "$k" "$src" C=2 modules >"$src/../sparse.log" 2>&1
 	rc=$?
