@@ -14,6 +14,8 @@
 #   make bench             ours against the stock zram in one 6.12 guest;
 #                          BENCH_ARGS="--kernel 6.1 --rounds 5 ..." (see
 #                          scripts/bench.sh)
+#   make mutants           each broken tree of tests/mutants/ is caught
+#                          (MUTANTS="leak-reset ..." for some of them)
 #   make install           install into the running kernel's updates/
 #   make dkms-install / dkms-uninstall
 #   make deb               the zram-backport-dkms package, lintian-checked
@@ -28,7 +30,7 @@ KBUILD_LIMIT = $(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/limit
 SOURCES = $(filter-out %.mod.c,$(wildcard *.c *.h compat/*.h tests/kunit/*.c tests/bench/limit/*.c))
 
 .PHONY: all modules clean check check-all style sparse w1 kunit test demo \
-	bench provision install dkms-install dkms-uninstall deb
+	bench mutants provision install dkms-install dkms-uninstall deb
 
 all: modules
 
@@ -76,6 +78,9 @@ demo: provision
 
 bench: provision
 	scripts/bench.sh $(BENCH_ARGS)
+
+mutants: provision
+	scripts/mutant.sh $(MUTANTS)
 
 install: modules
 	$(KBUILD) INSTALL_MOD_DIR=updates modules_install

@@ -278,8 +278,9 @@ bench_mem() {
 		"$(($(stat -c %s "$ZT_DATA/files.tar") / 4096))" 1 /tmp/expect
 	for alg in $BENCH_ALGS; do
 		has_alg "${alg%%:*}" || continue
+		mem_figures "${alg%%:*}" >/tmp/mem-figures
 		# shellcheck disable=SC2046
-		set -- $(mem_figures "${alg%%:*}")
+		set -- $(cat /tmp/mem-figures)
 		emit "mem-$alg" used MiB lower "$(echo "scale=2; $3 / 1048576" | bc)"
 		emit "mem-$alg" orig/used ratio higher "$(echo "scale=3; $1 / $3" | bc)"
 		emit "mem-$alg" compr/used ratio higher "$(echo "scale=3; $2 / $3" | bc)"

@@ -192,13 +192,15 @@ test_unwritten_reads_zero() {
 # mem_figures ALG: store the test files, then overwrite a random half of
 # their pages with zeroes, discard a quarter and compact; print mm_stat's
 # orig_data_size, compr_data_size and mem_used_total after each step, and
-# check that every surviving byte reads back
+# check that every surviving byte reads back.  Call it as a command of its
+# own with its output redirected, not inside $(...): errexit is off in a
+# command substitution, and a failed check would go unnoticed there.
 mem_figures() {
 	local pages=$(($(stat -c %s "$ZT_DATA/files.tar") / 4096))
 	zram_init 128M "$1"
 	dd if="$ZT_DATA/files.tar" of=/dev/zram0 bs=1M oflag=direct status=none
 	awk '{ printf "%s %s %s ", $1, $2, $3 }' $Z/mm_stat
-	python3 "$ZT_BLKPAGES" churn /dev/zram0 "$pages" 1
+	python3 "$ZT_BLKPAGES" churn /dev/zram0 "$pages" 1 || fail "$1: the churn failed"
 	sysw $Z/compact 1
 	awk '{ printf "%s %s %s\n", $1, $2, $3 }' $Z/mm_stat
 	drop_caches
@@ -221,10 +223,12 @@ test_mem_used_vs_stock() {
 	for alg in lzo-rle lz4 zstd; do
 		modprobe zram
 		grep -qw "$alg" $Z/comp_algorithm || { zram_unload; continue; }
-		stock=$(mem_figures "$alg")
+		mem_figures "$alg" >/tmp/mem-figures
+		stock=$(cat /tmp/mem-figures)
 		zram_unload
 		zram_load
-		ours=$(mem_figures "$alg")
+		mem_figures "$alg" >/tmp/mem-figures
+		ours=$(cat /tmp/mem-figures)
 		zram_unload
 		note "$alg: orig compr used, stored then churned: stock $stock; ours $ours"
 		set -- $stock $ours
