@@ -64,9 +64,12 @@ virtfs=(-virtfs "local,path=$guest_root,mount_tag=hostroot,security_model=none,r
 append="console=ttyS0 panic=-1 panic_on_warn=1 oops=panic rdinit=/init"
 # Under TCG a vCPU thread can lose the host CPU for many seconds (2 host
 # cores, 2 vCPUs and QEMU's I/O thread): a soft-lockup report after the
-# default 20 s was seen once in clear_page during insmod.  A real livelock
-# still trips the watchdog at 120 s, and the runner's timeout catches hangs.
-append+=" mitigations=off watchdog_thresh=60 zt.dir=$top zt.cmd=$cmd"
+# default 20 s was seen once in clear_page during insmod, and an RCU stall
+# report after Debian's 21 s once in clear_page during rmmod (6.1).  A real
+# livelock still trips both at 60 s and the watchdog at 120 s, and the
+# runner's timeout catches hangs.
+append+=" mitigations=off watchdog_thresh=60 rcupdate.rcu_cpu_stall_timeout=60"
+append+=" zt.dir=$top zt.cmd=$cmd"
 [ -n "$args" ] && append+=" zt.args=$args"
 if [ "$moddir" != none ]; then
 	shared=${ZT_MODULES_DIR:-$moddir}
