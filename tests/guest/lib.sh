@@ -161,6 +161,27 @@ free_kb() {
 	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
 	echo $(((free + pcp) * $(getconf PAGESIZE) / 1024))
 }
+# kmemleak_clean: scan; no unreferenced object may come from zram.  A
+# frame in a module that is loaded reads "func+off/len [zram]"; once the
+# module is gone its frames cannot be named and show as a bare address
+# in the module area (from 0xffffffffa0000000), which counts as ours too:
+# the leak checks run with zram unloaded, and the other modules of a
+# guest stay loaded.
+kmemleak_clean() {
+	local rep
+	sleep 6	# kmemleak reports only objects older than 5 s
+	echo scan >$ZT_KMEMLEAK
+	echo scan >$ZT_KMEMLEAK
+	rep=$(cat $ZT_KMEMLEAK)
+	if grep -q '\[zram\]' <<<"$rep" ||
+		grep -Eq '\] 0xffffffff[a-f][0-9a-f]{7}$' <<<"$rep"; then
+		echo "$rep"
+		fail "kmemleak: unreferenced objects from zram"
+		return 1
+	fi
+	[ -z "$rep" ] || note "kmemleak: $(grep -c '^unreferenced' <<<"$rep") unreferenced objects, none of zram's"
+	note "kmemleak: nothing of zram's unreferenced"
+}
 leak_mark() {
 	if [ -w $ZT_KMEMLEAK ]; then
 		echo clear >$ZT_KMEMLEAK
@@ -176,16 +197,8 @@ leak_mark() {
 leak_check() {
 	local free1 slab1 vmalloc1 percpu1 bad=""
 	if [ -w $ZT_KMEMLEAK ]; then
-		# kmemleak reports only objects older than 5 s
-		sleep 6
-		echo scan >$ZT_KMEMLEAK
-		if grep -q '\[zram\]' $ZT_KMEMLEAK; then
-			cat $ZT_KMEMLEAK
-			fail "kmemleak: unreferenced objects from zram"
-			return 1
-		fi
-		note "kmemleak: nothing of zram's unreferenced"
-		return 0
+		kmemleak_clean
+		return
 	fi
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
