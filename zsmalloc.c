@@ -191,8 +191,10 @@
 
 #if COMPAT_MOVABLE_OPS
 #define ZSM_MOVABLE		1
+MODULE_INFO(page_migration, "yes");
 #else
 #define ZSM_MOVABLE		0
+MODULE_INFO(page_migration, "no");
 #endif
 
 /**
@@ -1603,6 +1605,8 @@ int zsm_init(void)
 	if (!zsm_handle_cache)
 		return -ENOMEM;
 	zsm_debugfs_root = debugfs_create_dir("zsm", NULL);
+	if (!ZSM_MOVABLE && IS_ENABLED(CONFIG_COMPACTION))
+		pr_notice("this kernel cannot migrate a module's pages: the pool's pages stay where they are, outside ZONE_MOVABLE and CMA, and compaction and memory hot-unplug work around them\n");
 	return 0;
 }
 

@@ -15,7 +15,9 @@
 # (one round, 1 s runs, fewer fio variants: what CI runs) and --out write
 # elsewhere.  --icount makes guest time follow the instructions executed
 # (QEMU -icount shift=SHIFT), so the load of the host does not move the
-# numbers; everything runs on one host thread then.  NAME is a target of
+# numbers; everything runs on one host thread then.  The workload
+# "movable", not in the default set, measures what pool pages that cannot
+# migrate cost (7.x; tests/bench/guest.sh, bench_movable).  NAME is a target of
 # scripts/kernels.conf (default 6.12, Debian 13's).  Debian's kernels but
 # the RT one have PREEMPT_DYNAMIC: the guest boots them with preempt=full,
 # the mode whose latency the design is about (Debian's default is

@@ -230,7 +230,7 @@ skip_case() {
 }
 
 test_release() {
-	local rel=$1 root kernels=() k abi dver st ko
+	local rel=$1 root kernels=() k abi dver st ko mig said
 	root=$(release_root "$rel")
 	for k in $(release_kernels "$rel"); do
 		if [ -z "$only_kernels" ] || [[ " $only_kernels " == *" $k "* ]]; then
@@ -270,6 +270,18 @@ test_release() {
 			pass "$rel: $abi: ${ko#"$mroot"} is version $modver"
 		else
 			failc "$rel: $abi: no zram.ko of version $modver in /lib/modules/$abi/updates/dkms"
+		fi
+		# the pool's pages migrate up to 6.12 only; the install says so
+		# for the other kernels, and only for them
+		case "$abi" in 6.*) mig=yes ;; *) mig=no ;; esac
+		said=no
+		grep -qF "zram-backport: on $abi the pool's pages cannot migrate" \
+			"$out/$rel-dpkg-install.log" && said=yes
+		if [ -n "$ko" ] && [ "$(modinfo -F page_migration "$ko")" = $mig ] &&
+			[ "$mig,$said" != yes,yes ] && [ "$mig,$said" != no,no ]; then
+			pass "$rel: $abi: page migration: $mig, and the install says so where it is no"
+		else
+			failc "$rel: $abi: page migration should be $mig, with the install's notice only where it is no"
 		fi
 	done
 

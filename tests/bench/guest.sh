@@ -19,7 +19,7 @@
 # ZT_BLKPAGES as for the test suites, and
 #   BENCH_ROUNDS     rounds (each runs both modules)
 #   BENCH_RUNTIME    seconds per fio and cyclictest run
-#   BENCH_WORKLOADS  any of: limit fio swap mem lat
+#   BENCH_WORKLOADS  any of: limit fio swap mem lat movable
 #   ZT_LIMIT_KO      tests/bench/limit's module, built for the booted kernel
 #   BENCH_ALGS       algorithms (default "lz4 zstd")
 #   BENCH_QUICK      1: fewer fio variants and smaller sizes (CI)
@@ -287,6 +287,114 @@ bench_mem() {
 		emit "mem-$alg" used-after-churn MiB lower "$(echo "scale=2; $6 / 1048576" | bc)"
 		emit "mem-$alg" compr/used-after-churn ratio higher "$(echo "scale=3; $5 / $6" | bc)"
 	done
+}
+
+# Memory blocks (/sys/devices/system/memory) and zones, for bench_movable
+memblocks() { printf '%s\n' /sys/devices/system/memory/memory[0-9]* | sort -V; }
+# zone_used ZONE: pages of ZONE in use (present less free), summed over nodes
+zone_used() {
+	awk -v z="$1" '$1 == "Node" { inz = ($4 == z) }
+		inz && $1 == "pages" && $2 == "free" { free += $3 }
+		inz && $1 == "present" { present += $2 }
+		END { print present - free }' /proc/zoneinfo
+}
+# try_offline BLOCK: take BLOCK offline; fails when a page in it cannot move
+try_offline() { timeout -s KILL 10 sh -c "echo offline >$1/state" 2>/dev/null; }
+# offline_online BLOCK: take BLOCK offline and back online into the zone
+# it was in (a plain "online" may pick another); fails when it cannot go
+offline_online() {
+	local zone
+	zone=$(cat "$1/valid_zones")
+	try_offline "$1" || return 1
+	case "$zone" in
+	Movable) sysw "$1/state" online_movable ;;
+	*) sysw "$1/state" online_kernel ;;
+	esac
+}
+pool_mib() { echo $(($(awk '{ print $3 }' $Z/mm_stat) >> 20)); }
+
+# movable_fill MIB: write MIB of fio's "half" data to zram0, in 16 MiB
+# pieces, with 8 MiB of shmem written after each piece; the shmem is freed
+# at the end, and every other 4 KiB block of the device is discarded: the
+# pool is spread over memory between holes, half full, as after a while
+# of swapping.
+movable_fill() {
+	local i
+	mkdir -p /run/zt-fill
+	mount -t tmpfs tmpfs /run/zt-fill
+	for i in $(seq 0 $(($1 / 16 - 1))); do
+		# shellcheck disable=SC2046
+		fio --name=fill --filename=/dev/zram0 --direct=1 --rw=write --bs=64k \
+			--offset=$((i * 16))M --size=16M $(fio_data half) >/dev/null ||
+			fail "movable: fill failed"
+		head -c 8M /dev/zero >"/run/zt-fill/$i"
+	done
+	umount /run/zt-fill
+	fio --name=holes --filename=/dev/zram0 --direct=1 --rw=trim:4k --bs=4k \
+		--size="$1"M >/dev/null || fail "movable: discard failed"
+}
+
+# zone_movable_once: the first time, move the four highest memory blocks
+# that can go offline to ZONE_MOVABLE (as memory hot-plugged
+# "online_movable" is, or movablecore= makes), for the rest of the boot:
+# both modules then run with the same zones
+zone_movable_made=0
+zone_movable_once() {
+	local b n=0
+	[ $zone_movable_made = 1 ] && return 0
+	for b in $(memblocks | tac); do
+		[ $n = 4 ] && break
+		[ "$(cat "$b/state")" = online ] || continue
+		try_offline "$b" || continue
+		if sysw "$b/state" online_movable 2>/dev/null; then
+			n=$((n + 1))
+		else
+			sysw "$b/state" online
+		fi
+	done
+	[ $n = 4 ] || fail "movable: no four memory blocks to make ZONE_MOVABLE of"
+	note "ZONE_MOVABLE: $(($(awk '$1 == "Node" { inz = ($4 == "Movable") }
+		inz && $1 == "present" { print $2 }' /proc/zoneinfo) >> 8)) MiB"
+	zone_movable_made=1
+}
+
+# What pages that cannot migrate cost (Documentation/compat.rst, "Movable
+# pages of a module").  With four memory blocks (512 MiB) in ZONE_MOVABLE,
+# a pool is written spread over memory between holes, half full, as after
+# a while of swapping (movable_fill), and compacted by zram and by the
+# kernel; then
+#  - how much of ZONE_MOVABLE the pool holds (CMA areas take movable
+#    pages only, as that zone does, so the same goes for them);
+#  - huge pages the kernel can still assemble (2 MiB each);
+#  - memory blocks that can be taken offline (hot-unplug), of all blocks.
+bench_movable() {
+	local alg=lz4 b n ok huge used0 used1
+	zone_movable_once
+	dev_init 1G $alg
+	sync
+	sysw /proc/sys/vm/drop_caches 3
+	used0=$(zone_used Movable)
+	movable_fill "$(qsize 768 384)"
+	sysw $Z/compact 1
+	sync
+	sysw /proc/sys/vm/drop_caches 3
+	sysw /proc/sys/vm/compact_memory 1
+	emit "movable-$alg" pool MiB lower "$(pool_mib)"
+	used1=$(zone_used Movable)
+	emit "movable-$alg" pool-in-zone-movable MiB higher \
+		"$(((used1 > used0 ? used1 - used0 : 0) >> 8))"
+	sysw /proc/sys/vm/nr_hugepages 100000
+	huge=$(cat /proc/sys/vm/nr_hugepages)
+	sysw /proc/sys/vm/nr_hugepages 0
+	emit "movable-$alg" hugepages count higher "$huge"
+	n=0 ok=0
+	for b in $(memblocks); do
+		[ "$(cat "$b/state")" = online ] || continue
+		n=$((n + 1))
+		offline_online "$b" && ok=$((ok + 1))
+	done
+	emit "movable-$alg" offlined-blocks "of $n" higher "$ok"
+	sysw $Z/reset 1
 }
 
 # cyclictest_run: one real-time thread asking to wake every millisecond
