@@ -179,7 +179,7 @@ kmemleak_clean() {
 		fail "kmemleak: unreferenced objects from zram"
 		return 1
 	fi
-	[ -z "$rep" ] || note "kmemleak: $(grep -c '^unreferenced' <<<"$rep") unreferenced objects, none of zram's"
+	[ -z "$rep" ] || { note "kmemleak: unreferenced objects, none of zram's:"; echo "$rep"; }
 	note "kmemleak: nothing of zram's unreferenced"
 }
 leak_mark() {
