@@ -38,15 +38,16 @@ mem_now() {
 }
 
 # leak_batch WHO CYCLES PER-CYCLE-LIMIT-KB CMD...: CMD runs CYCLES cycles;
-# prints what each kind lost per cycle, in bytes, and fails when any kind
-# lost more than the limit
+# prints what each kind lost per cycle, in bytes; returns 1 when any kind
+# lost more than the limit, 2 when the cycles themselves failed.  It runs
+# where errexit is off (in || lists): every step checks its own status.
 leak_batch() {
 	local who=$1 n=$2 limit=$3 a b k per bad="" line=""
 	local kinds=(free slab vmalloc percpu)
 	shift 3
 	read -ra a <<<"$(mem_now)"
 	slab_sizes >/tmp/leak-slab0
-	"$@" "$n" || fail "$who: the cycles failed"
+	"$@" "$n" || { fail "$who: the cycles failed"; return 2; }
 	read -ra b <<<"$(mem_now)"
 	slab_sizes >/tmp/leak-slab1
 	for k in 0 1 2 3; do
@@ -76,9 +77,16 @@ slab_sizes() {
 # leak_judge WHO CYCLES LIMIT CMD...: a batch, and a second one if the
 # first lost too much
 leak_judge() {
-	leak_batch "$@" && return 0
+	local rc=0
+	leak_batch "$@" || rc=$?
+	[ $rc = 0 ] && return 0
+	[ $rc = 2 ] && return 1
 	note "$1: a second batch (a leak loses again, a one-time growth does not)"
-	leak_batch "$@" || fail "$1: memory lost on every batch"
+	rc=0
+	leak_batch "$@" || rc=$?
+	[ $rc = 0 ] && return 0
+	[ $rc = 2 ] || fail "$1: memory lost on every batch"
+	return 1
 }
 
 random_mib=/tmp/leak-random
@@ -88,11 +96,12 @@ probe() { blkid -p "$1" >/dev/null 2>&1 || true; }
 
 reset_cycles() {
 	for _ in $(seq "$1"); do
-		sysw $Z/disksize 64M
+		sysw $Z/disksize 64M || return 1
 		probe /dev/zram0
-		dd if=$random_mib of=/dev/zram0 bs=1M count=1 oflag=direct status=none
+		dd if=$random_mib of=/dev/zram0 bs=1M count=1 oflag=direct status=none ||
+			return 1
 		probe /dev/zram0
-		sysw $Z/reset 1
+		sysw $Z/reset 1 || return 1
 	done
 }
 
@@ -104,11 +113,11 @@ load_ours() { zram_load "$@"; }
 reload_cycles_with() {
 	local load=$1
 	for _ in $(seq "$2"); do
-		"$load" num_devices=4
-		[ -b /dev/zram3 ] || fail "no /dev/zram3 after loading"
+		"$load" num_devices=4 || return 1
+		[ -b /dev/zram3 ] || { fail "no /dev/zram3 after loading"; return 1; }
 		probe /dev/zram0
 		probe /dev/zram3
-		zram_unload
+		zram_unload || return 1
 	done
 }
 reload_stock() { reload_cycles_with load_stock "$1"; }
@@ -158,10 +167,10 @@ test_reload_cycles() {
 # the module allocated must be freed or still referenced
 kmemleak_cycles() {
 	[ -w $ZT_KMEMLEAK ] || fail "the debug kernel has no kmemleak"
-	echo clear >$ZT_KMEMLEAK
+	kmemleak_start
 	for _ in $(seq "$1"); do
 		zram_load num_devices=4
-		reset_cycles "$2"
+		reset_cycles "$2" || fail "the cycles failed"
 		zram_unload
 	done
 	kmemleak_clean

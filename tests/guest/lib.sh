@@ -161,12 +161,19 @@ free_kb() {
 	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
 	echo $(((free + pcp) * $(getconf PAGESIZE) / 1024))
 }
+# kmemleak_start: what kmemleak would report now is set aside (a scan,
+# then clear), so that kmemleak_clean judges only what runs in between.
+kmemleak_start() {
+	echo scan >$ZT_KMEMLEAK
+	echo clear >$ZT_KMEMLEAK
+}
 # kmemleak_clean: scan; no unreferenced object may come from zram.  A
 # frame in a module that is loaded reads "func+off/len [zram]"; once the
-# module is gone its frames cannot be named and show as a bare address
-# in the module area (from 0xffffffffa0000000), which counts as ours too:
-# the leak checks run with zram unloaded, and the other modules of a
-# guest stay loaded.
+# module is gone, and in its init code at any time, a frame cannot be
+# named and shows as a bare address in the module area (from
+# 0xffffffffa0000000), which counts as ours too: the leak checks run with
+# zram unloaded, and the other modules of a guest stay loaded.  Kernels
+# print a frame as "[<address>] symbol" or as the symbol alone.
 kmemleak_clean() {
 	local rep
 	sleep 6	# kmemleak reports only objects older than 5 s
@@ -174,7 +181,7 @@ kmemleak_clean() {
 	echo scan >$ZT_KMEMLEAK
 	rep=$(cat $ZT_KMEMLEAK)
 	if grep -q '\[zram\]' <<<"$rep" ||
-		grep -Eq '\] 0xffffffff[a-f][0-9a-f]{7}$' <<<"$rep"; then
+		grep -Eq '^[[:space:]]+(\[<[0-9a-f]+>\] )?0xffffffff[a-f][0-9a-f]{7}$' <<<"$rep"; then
 		echo "$rep"
 		fail "kmemleak: unreferenced objects from zram"
 		return 1
@@ -184,7 +191,7 @@ kmemleak_clean() {
 }
 leak_mark() {
 	if [ -w $ZT_KMEMLEAK ]; then
-		echo clear >$ZT_KMEMLEAK
+		kmemleak_start
 		return 0
 	fi
 	sync
