@@ -32,7 +32,10 @@ kdir=$(kernel_kdir "$kernel")
 [ "$variant" != kunit ] || [ "$kernel" = debug ] ||
 	die "no KUnit on $kernel (CONFIG_KUNIT is off in Debian's kernels)"
 
-out=$CACHE/build/$kernel-$variant
+# ZRAM_BUILD_TAG keeps another tree's builds apart (scripts/mutant.sh):
+# rsync gives a copied source its old mtime back, and kbuild would keep
+# objects built from a different source
+out=$CACHE/build/$kernel-$variant${ZRAM_BUILD_TAG:+-$ZRAM_BUILD_TAG}
 mkdir -p "$out"
 rsync -a --delete --exclude .git --exclude /tests/out "$top/" "$out/src/"
 flags=(W=1 "ZRAM_VERSION_STRING=$("$here/version.sh" "$top")")

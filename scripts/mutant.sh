@@ -12,8 +12,8 @@
 #   Suites: leak            the suites to run
 #   Fails: leak.test_reload_cycles
 #                           the case that must report "not ok"
-# The patched tree is a copy in $ZRAM_CACHE/mutant/NAME; the results are
-# in its tests/out/.  Prints one line per mutant and "N caught, N missed".
+# The patched tree is a copy in $ZRAM_CACHE/mutant/NAME, built in build
+# directories of its own; the results are in its tests/out/.  Prints one line per mutant and "N caught, N missed".
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/.." && pwd)
@@ -45,8 +45,10 @@ for name in "${names[@]}"; do
 		continue
 	fi
 	log "mutant $name: $suites on $kernel, $case must fail"
-	"$work/scripts/run-tests.sh" --kernels "$kernel" --suites "$suites" \
-		>"$work/run.log" 2>&1
+	# its own build directories: a broken object must never reach the
+	# builds of the real tree
+	ZRAM_BUILD_TAG=mutant-$name "$work/scripts/run-tests.sh" --kernels "$kernel" \
+		--suites "$suites" >"$work/run.log" 2>&1
 	tap=$work/tests/out/$kernel/results.tap
 	if grep -q "^not ok [0-9]* $case\b" "$tap" 2>/dev/null; then
 		echo "ok - mutant $name: $case fails on it"
