@@ -109,7 +109,7 @@
  * Built when compat/ says the kernel lets a module register its own movable
  * pages (struct movable_operations with __SetPageMovable(page, ops),
  * exported; Linux 6.0 up to at least 6.12, so both 6.1 and 6.12 targets)
- * and CONFIG_COMPACTION is set.  Mainline after 6.12 binds movable_ops to
+ * and CONFIG_COMPACTION is set.  Later mainline (by 7.2) binds movable_ops to
  * page types (set_movable_ops() takes only the balloon driver's and the
  * in-kernel zsmalloc's), so a module cannot register pages there; the probe
  * fails and our pages are then allocated without __GFP_MOVABLE, as they are

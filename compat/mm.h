@@ -104,8 +104,8 @@ static inline void shrinker_free(struct shrinker *s)
  *	void __SetPageMovable(struct page *page,
  *			      const struct movable_operations *ops);
  * exported, together with __ClearPageMovable().  6.1 and 6.12 have that
- * shape, so a module can make its own pages movable there.  Mainline after
- * 6.12 drops __SetPageMovable() for set_movable_ops(ops, page type), which
+ * shape, so a module can make its own pages movable there.  Later mainline
+ * (by 7.2) drops __SetPageMovable() for set_movable_ops(ops, page type), which
  * takes only the balloon driver's and the kernel's own zsmalloc's page
  * types: the probe then fails and zsmalloc.c builds without page
  * migration.  Debian sid's 7.2 is such a kernel, and builds both owners in
