@@ -97,7 +97,6 @@ probe() { blkid -p "$1" >/dev/null 2>&1 || true; }
 reset_cycles() {
 	for _ in $(seq "$1"); do
 		sysw $Z/disksize 64M || return 1
-		probe /dev/zram0
 		dd if=$random_mib of=/dev/zram0 bs=1M count=1 oflag=direct status=none ||
 			return 1
 		probe /dev/zram0
@@ -123,8 +122,8 @@ reload_cycles_with() {
 reload_stock() { reload_cycles_with load_stock "$1"; }
 reload_ours() { reload_cycles_with load_ours "$1"; }
 
-nresets=$(qsize 400 200)
-nreloads=$(qsize 40 16)
+nresets=$(qsize 400 120)
+nreloads=$(qsize 40 12)
 # the stock module's figures are for comparison only: not in quick mode
 with_stock() { [ "$ZT_QUICK" = 0 ] && modinfo zram >/dev/null 2>&1; }
 
