@@ -27,14 +27,11 @@
 
 # mem_now: "free slab vmalloc percpu" in kB, settled
 mem_now() {
-	local free pcp
 	sync
 	echo 3 >/proc/sys/vm/drop_caches
 	echo 1 >/proc/sys/vm/stat_refresh
-	free=$(awk '$1 == "nr_free_pages" { print $2 }' /proc/vmstat)
-	pcp=$(awk '$1 == "count:" { n += $2 } END { print n + 0 }' /proc/zoneinfo)
-	echo "$(((free + pcp) * $(getconf PAGESIZE) / 1024))" \
-		"$(meminfo_kb SUnreclaim)" "$(meminfo_kb VmallocUsed)" "$(meminfo_kb Percpu)"
+	echo "$(free_kb)" "$(meminfo_kb SUnreclaim)" "$(meminfo_kb VmallocUsed)" \
+		"$(meminfo_kb Percpu)"
 }
 
 # leak_batch WHO CYCLES PER-CYCLE-LIMIT-KB CMD...: CMD runs CYCLES cycles;
