@@ -104,6 +104,8 @@ struct zram_stats {
 	atomic64_t bd_count;		/* backing-device blocks in use */
 	atomic64_t bd_reads;		/* blocks read from it */
 	atomic64_t bd_writes;		/* blocks written to it */
+	atomic64_t bd_failed_reads;	/* reads from it that failed */
+	atomic64_t bd_failed_writes;	/* writes to it that failed */
 };
 
 /**

@@ -278,6 +278,7 @@ static int bd_read(struct zram *zram, unsigned long block, struct page *page)
 	flush_work(&rd.work);
 	destroy_work_on_stack(&rd.work);
 	if (rd.ret) {
+		atomic64_inc(&zram->stats.bd_failed_reads);
 		pr_err_ratelimited("%s: cannot read block %lu of the backing device: %d\n",
 				   zram->disk->disk_name, block, rd.ret);
 		return -EIO;
@@ -914,7 +915,7 @@ static void wb_finish(struct wb_run *run, struct wb_req *req)
 	zram_slot_unlock(zram, req->index);
 
 	if (err) {
-		atomic64_inc(&zram->stats.failed_writes);
+		atomic64_inc(&zram->stats.bd_failed_writes);
 		pr_err_ratelimited("%s: cannot write slot %u back: %d\n",
 				   zram->disk->disk_name, req->index, err);
 		run->err = -EIO;
@@ -1409,6 +1410,23 @@ static ssize_t bd_stat_show(struct device *dev, struct device_attribute *attr,
 			  ZRAM_UNITS_PER_SLOT);
 }
 
+/*
+ * bd_errors: reads and writes of the backing device that failed, in 4 KiB
+ * units.  A failed read is also a failed read of zram (io_stat); a failed
+ * writeback is not a failed write to zram, and io_stat does not count it.
+ */
+static ssize_t bd_errors_show(struct device *dev,
+			      struct device_attribute *attr, char *buf)
+{
+	struct zram_stats *stats = &dev_to_zram(dev)->stats;
+
+	return sysfs_emit(buf, "%8llu %8llu\n",
+			  (u64)atomic64_read(&stats->bd_failed_reads) *
+			  ZRAM_UNITS_PER_SLOT,
+			  (u64)atomic64_read(&stats->bd_failed_writes) *
+			  ZRAM_UNITS_PER_SLOT);
+}
+
 /* Configuration first, then the triggers, then the statistics */
 static DEVICE_ATTR_RW(recomp_algorithm);
 static DEVICE_ATTR_RW(backing_dev);
@@ -1419,6 +1437,7 @@ static DEVICE_ATTR_RW(writeback_limit);
 static DEVICE_ATTR_WO(recompress);
 static DEVICE_ATTR_WO(writeback);
 static DEVICE_ATTR_RO(bd_stat);
+static DEVICE_ATTR_RO(bd_errors);
 
 static struct attribute *zram_pp_attrs[] = {
 	&dev_attr_recomp_algorithm.attr,
@@ -1430,6 +1449,7 @@ static struct attribute *zram_pp_attrs[] = {
 	&dev_attr_recompress.attr,
 	&dev_attr_writeback.attr,
 	&dev_attr_bd_stat.attr,
+	&dev_attr_bd_errors.attr,
 	NULL,
 };
 
