@@ -13,6 +13,7 @@ test_reset_refused_during_io() {
 	pid=$!
 	# fio closes and reopens the device between its write and verify
 	# phases; holding it open keeps every reset attempt a "while open" one
+	# (test_reset_races_opens has resets that go through between opens)
 	hold_open /dev/zram0
 	n=0
 	while kill -0 $pid 2>/dev/null; do
@@ -25,6 +26,44 @@ test_reset_refused_during_io() {
 	release_open
 	note "$n refused resets during I/O"
 	expect_eq initstate 1 "$(cat $Z/initstate)"
+}
+
+# Resets against I/O that opens and closes the device: a reset goes through
+# only between opens, and never under a task that has the device open (that
+# task's writes and reads must all match, at the size it saw at open).
+test_reset_races_opens() {
+	local secs pids="" w p out resets=0 refused=0 st
+	secs=$(qsize 30 12 20)
+	zram_load
+	zram_init 16M
+	for w in 0 1; do
+		python3 "$ZT_BLKPAGES" open-cycles /dev/zram0 "$secs" $w 2 >/tmp/open$w.log 2>&1 &
+		pids="$pids $!"
+	done
+	while kill -0 $pids 2>/dev/null; do
+		if out=$(sysw $Z/reset 1 2>&1); then
+			resets=$((resets + 1))
+			read -r st <$Z/initstate
+			[ "$st" = 0 ] || fail "initstate $st after a reset"
+			expect_eq "mm_stat after a reset" "0 0 0 0 0 0 0 0 0" "$(xargs <$Z/mm_stat)"
+			sysw $Z/disksize 16M
+		else
+			case "$out" in
+			*busy*) refused=$((refused + 1)) ;;
+			*) fail "reset: $out" ;;
+			esac
+		fi
+		sleep 0.0$((RANDOM % 5))
+	done
+	w=0
+	for p in $pids; do
+		wait "$p" || { cat /tmp/open$w.log; fail "worker $w saw wrong data"; }
+		w=$((w + 1))
+	done
+	note "$resets resets, $refused refused; checked, sizeless and refused opens: $(cat /tmp/open0.log) / $(cat /tmp/open1.log)"
+	[ "$resets" -gt 0 ] || fail "no reset went through between opens"
+	[ "$refused" -gt 0 ] || fail "no reset met an open device"
+	[ "$(awk '{ print $1 }' /tmp/open0.log)" -gt 0 ] || fail "worker 0 checked nothing"
 }
 
 test_many_devices_in_parallel() {

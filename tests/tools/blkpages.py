@@ -19,13 +19,29 @@ one process (spawning dd per page is far too slow under emulation).
                                       same SEED picks the same pages
   blkpages.py churn-expect SRC PAGES SEED OUT
                                       write OUT: SRC as churn leaves it
+  blkpages.py unaligned DEV read|write PAGE FILE SHIFT
+                                      one page of the device to or from
+                                      FILE, O_DIRECT, through a buffer that
+                                      starts SHIFT bytes into a memory page
+                                      (so the I/O spans two memory pages)
+  blkpages.py open-cycles DEV SECONDS WORKER WORKERS
+                                      for SECONDS: open the device, write
+                                      64 KiB chunks (WORKER's share of
+                                      them) and read each back, close;
+                                      exit 1 on a short read, an error or
+                                      a difference while open on a device
+                                      that had a size; print the counts of
+                                      checked chunks, sizeless opens and
+                                      refused opens
 """
+import errno
 import fcntl
 import mmap
 import os
 import random
 import struct
 import sys
+import time
 
 PG = 4096
 BLKDISCARD = 0x1277
@@ -110,6 +126,67 @@ def churn_expect(src, pages, seed, out):
     open(out, 'wb').write(data)
 
 
+def unaligned(dev, op, page, path, shift):
+    area = mmap.mmap(-1, 2 * PG)
+    buf = memoryview(area)[shift:shift + PG]
+    if op == 'write':
+        area[shift:shift + PG] = open(path, 'rb').read(PG)
+        fd = os.open(dev, os.O_WRONLY | os.O_DIRECT)
+        n = os.pwritev(fd, [buf], page * PG)
+    else:
+        fd = os.open(dev, os.O_RDONLY | os.O_DIRECT)
+        n = os.preadv(fd, [buf], page * PG)
+        open(path, 'wb').write(buf)
+    os.close(fd)
+    buf.release()
+    if n != PG:
+        print('page %d: %s of %d bytes' % (page, op, n))
+        return 1
+    return 0
+
+
+def open_cycles(dev, seconds, worker, workers):
+    chunk = 16 * PG
+    wbuf = mmap.mmap(-1, chunk)
+    rbuf = mmap.mmap(-1, chunk)
+    end = time.monotonic() + seconds
+    checked = sizeless = refused = 0
+    i = worker
+    while time.monotonic() < end:
+        try:
+            fd = os.open(dev, os.O_RDWR | os.O_DIRECT)
+        except OSError as e:
+            if e.errno != errno.EBUSY:
+                raise
+            refused += 1
+            time.sleep(0.001)
+            continue
+        try:
+            size = os.lseek(fd, 0, os.SEEK_END)
+            if size < chunk * workers:
+                sizeless += 1
+                continue
+            # while the device is open it must keep its size and its data
+            for _ in range(4):
+                off = (i % (size // chunk // workers) * workers + worker) * chunk
+                wbuf.seek(0)
+                wbuf.write(os.urandom(chunk // 2) + bytes(chunk // 2))
+                n = os.pwrite(fd, wbuf, off)
+                m = os.preadv(fd, [rbuf], off)
+                if n != chunk or m != chunk or rbuf[:] != wbuf[:]:
+                    print('chunk at %d: wrote %d, read %d bytes, %s' %
+                          (off, n, m, 'same' if rbuf[:] == wbuf[:] else 'different'))
+                    return 1
+                checked += 1
+                i += 1
+        finally:
+            os.close(fd)
+            # a gap between opens, for a reset to go through
+            time.sleep(random.random() / 200)
+    print(checked, sizeless, refused)
+    return 0
+
+
 def main(argv):
     cmd = argv[1]
     if cmd == 'discard':
@@ -124,6 +201,10 @@ def main(argv):
         churn(argv[2], int(argv[3]), int(argv[4]))
     elif cmd == 'churn-expect':
         churn_expect(argv[2], int(argv[3]), int(argv[4]), argv[5])
+    elif cmd == 'unaligned':
+        return unaligned(argv[2], argv[3], int(argv[4]), argv[5], int(argv[6]))
+    elif cmd == 'open-cycles':
+        return open_cycles(argv[2], float(argv[3]), int(argv[4]), int(argv[5]))
     else:
         print(__doc__)
         return 2
