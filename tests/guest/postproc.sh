@@ -692,32 +692,118 @@ test_compressed_writeback() {
 	check /tmp/l 0
 }
 
-test_reset_waits_for_writeback() {
-	local n
+# slot_flags SLOT: the flag column of SLOT's block_state line
+slot_flags() { awk -v i="$1" '$1 == i { print $3 }' $BS; }
+
+# page_of FILE N: page N of FILE on stdout
+page_of() { dd if="$1" bs=$PG skip="$2" count=1 status=none; }
+
+# Sub-slot I/O with 4 KiB pages: an O_DIRECT read or write of one page from
+# a buffer that starts 512 bytes into a memory page arrives as two segments
+# of one slot (3584 and 512 bytes), each a partial read, or a
+# read-modify-write under the slot lock.  Each state a slot can be in,
+# written back raw and compressed, read this way and then overwritten this
+# way, with pages that turn it into another state.
+test_unaligned_direct_io_every_slot_state() {
+	local cwb slot shift
 	pp_load
-	n=$(qsize 4096 1024)
-	bd_new 32
-	sysw $Z/backing_dev "$BD"
-	zram_init 32M
+	head -c $PG /dev/zero | tr '\0' 'Z' >/tmp/same
+	gen /tmp/l lines 2 7
+	gen /tmp/r random 2
+	# what slots 0..5 will hold: empty, same-filled, compressed, huge,
+	# written back from compressed, written back from huge
+	{ head -c $PG /dev/zero; cat /tmp/same; page_of /tmp/l 0; page_of /tmp/r 0
+	  page_of /tmp/l 1; page_of /tmp/r 1; } >/tmp/old
+	# what overwrites them: huge, compressed, same-filled, compressed,
+	# huge, compressed
+	gen /tmp/nl lines 3 9
+	gen /tmp/nr random 2
+	{ page_of /tmp/nr 0; page_of /tmp/nl 0; cat /tmp/same; page_of /tmp/nl 1
+	  page_of /tmp/nr 1; page_of /tmp/nl 2; } >/tmp/new
+	for cwb in 0 1; do
+		bd_new 4
+		sysw $Z/compressed_writeback $cwb
+		sysw $Z/backing_dev "$BD"
+		zram_init 4M
+		for slot in 1 2 3 4 5; do
+			page_of /tmp/old $slot >/tmp/p
+			put /tmp/p $slot
+		done
+		sysw $Z/writeback "page_indexes=4-5"
+		expect_eq "slot 1 same-filled" s "$(slot_flags 1 | cut -c1)"
+		expect_eq "slot 2 compressed" "......" "$(slot_flags 2)"
+		expect_eq "slot 3 huge" h "$(slot_flags 3 | cut -c3)"
+		expect_eq "slots written back" "4 5" "$(flag_slots 2 w)"
+		expect_eq "bd_stat" "2 0 2" "$(bd_stat)"
+		for slot in 0 1 2 3 4 5; do
+			for shift in 512 2048 3584; do
+				python3 "$ZT_BLKPAGES" unaligned /dev/zram0 read $slot /tmp/u $shift ||
+					fail "read of slot $slot at +$shift"
+				cmp -s /tmp/u <(page_of /tmp/old $slot) ||
+					fail "slot $slot read at +$shift differs (compressed_writeback=$cwb)"
+			done
+		done
+		[ "$(bd_field 2)" -gt 0 ] || fail "written-back slots not read from the device"
+		expect_eq "states after the reads" "4 5" "$(flag_slots 2 w)"
+		for slot in 0 1 2 3 4 5; do
+			page_of /tmp/new $slot >/tmp/p
+			python3 "$ZT_BLKPAGES" unaligned /dev/zram0 write $slot /tmp/p 512 ||
+				fail "write of slot $slot"
+			python3 "$ZT_BLKPAGES" unaligned /dev/zram0 read $slot /tmp/u 3584 ||
+				fail "read of slot $slot after the write"
+			cmp -s /tmp/u /tmp/p || fail "slot $slot read back wrong after an unaligned write"
+		done
+		check /tmp/new 0
+		expect_eq "bd_count after the overwrites" 0 "$(bd_field 1)"
+		expect_eq "huge slots" "0 4" "$(flag_slots 3 h)"
+		expect_eq "same-filled slot" 2 "$(flag_slots 1 s)"
+		expect_eq "failed reads and writes" "0 0" "$(io_field 1) $(io_field 2)"
+		sysw $Z/reset 1
+	done
+}
+
+# A reset issued while a writeback run waits for its writes waits for the
+# run: the backing device is suspended, so the run is certainly in
+# progress when the reset comes, and cannot finish before it is resumed.
+test_reset_waits_for_writeback() {
+	local n wb rs
+	pp_load
+	n=$(qsize 1024 256)
+	bd_new 8
+	dm_new zt-bd "0 $((8 << 11)) linear $BD 0"
+	sysw $Z/backing_dev "$DM"
+	zram_init 8M
 	gen /tmp/l lines "$n"
 	put /tmp/l 0
 	sysw $Z/writeback_batch_size 1
-	(if sysw $Z/writeback "page_indexes=0-$((n - 1))" 2>/tmp/wb.err; then
-		echo finished; else echo refused; fi >/tmp/wb.rc) &
-	sleep 0.1
-	sysw $Z/reset 1
-	wait $!
-	note "writeback: $(cat /tmp/wb.rc) $(cat /tmp/wb.err)"
+	dmsetup --noudevsync suspend zt-bd
+	(sysw $Z/writeback "page_indexes=0-$((n - 1))" 2>/tmp/wb.err; echo $? >/tmp/wb.rc) &
+	wb=$!
+	sleep 1
+	kill -0 $wb 2>/dev/null || fail "the run did not wait for the suspended device"
+	(sysw $Z/reset 1 2>/tmp/rs.err; echo $? >/tmp/rs.rc) &
+	rs=$!
+	sleep 2
+	# (no attribute that takes init_lock is read here: the waiting reset
+	# would hold the reader up until the resume)
+	kill -0 $rs 2>/dev/null || fail "the reset did not wait for the run: $(cat /tmp/rs.err)"
+	kill -0 $wb 2>/dev/null || fail "the run ended while its write was held"
+	dmsetup --noudevsync resume zt-bd
+	wait $wb
+	wait $rs
+	expect_eq "the run's status ($(cat /tmp/wb.err))" 0 "$(cat /tmp/wb.rc)"
+	expect_eq "the reset's status ($(cat /tmp/rs.err))" 0 "$(cat /tmp/rs.rc)"
 	expect_eq initstate 0 "$(cat $Z/initstate)"
 	expect_eq backing_dev none "$(cat $Z/backing_dev)"
 	expect_eq bd_stat "0 0 0" "$(bd_stat)"
 	# the backing device was let go
-	sysw $Z/backing_dev "$BD"
+	sysw $Z/backing_dev "$DM"
 	zram_init 8M
 	head -c $((16 * PG)) /tmp/l >/tmp/l16
 	put /tmp/l16 0
 	sysw $Z/writeback "page_indexes=0-15"
 	expect_eq "bd_count after re-attach" 16 "$(bd_field 1)"
+	check /tmp/l16 0
 }
 
 # fio writes and verifies one part of the device, another part is
