@@ -318,13 +318,23 @@ static void slot_lock_waiter_sleeps(struct kunit *test)
 		.got_it = ATOMIC_INIT(0),
 	};
 
+	unsigned long deadline;
+
 	INIT_WORK_ONSTACK(&w.work, slot_waiter_fn);
 	zram_slot_lock(w.zram, w.index);
 	schedule_work(&w.work);
-	msleep(50);
-	/* the waiter sleeps on the bit until the holder lets go, counted */
-	KUNIT_EXPECT_EQ(test, atomic_read(&w.got_it), 0);
+	/*
+	 * The waiter counts itself before it sleeps; however late the worker
+	 * runs, that must happen, and it must then stay asleep until the
+	 * holder lets go.
+	 */
+	deadline = jiffies + 30 * HZ;
+	while (!atomic_read(&w.zram->slot_waiters) &&
+	       time_before(jiffies, deadline))
+		usleep_range(1000, 2000);
 	KUNIT_EXPECT_EQ(test, atomic_read(&w.zram->slot_waiters), 1);
+	msleep(20);
+	KUNIT_EXPECT_EQ(test, atomic_read(&w.got_it), 0);
 	zram_slot_unlock(w.zram, w.index);
 	flush_work(&w.work);
 	destroy_work_on_stack(&w.work);

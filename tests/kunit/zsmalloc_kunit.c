@@ -843,6 +843,7 @@ static struct page *zt_pin_page(struct zsm_pool *pool, struct zsm_zspage *zs,
  * Do what the migration core does to a page of @zs, on which the caller
  * holds a reference: lock it, check it is still ours, isolate, migrate to
  * a new locked page, put back on failure.  Returns the migration result.
+ * @zs may have been freed meanwhile: it is compared, not followed.
  */
 static int zt_migrate_page(struct page *page, struct zsm_zspage *zs)
 {
@@ -1045,20 +1046,24 @@ static int zt_migrator(void *data)
 	while (!kthread_should_stop()) {
 		struct zt_obj *obj = &ctx->objs[zt_rand(&rng) %
 						race->nr_stable];
+		u32 pick = zt_rand(&rng);
 		struct zsm_zspage *zs;
 		struct page *page;
 		unsigned int idx;
 		int rc;
 
 		/*
-		 * Pin a page of the zspage, as the kernel's scanner would.  A
-		 * stable object's zspage never dies, so zs stays valid.
+		 * Pin a page of the object's zspage, as the kernel's scanner
+		 * would, all under the lookup lock: compaction moves stable
+		 * objects too, and may free their zspage as soon as the lock
+		 * is dropped.  Past it, zs is only compared with the page's
+		 * owner, never followed.
 		 */
 		pool_lookup_lock(ctx->pool);
 		zs = handle_zspage(obj->handle, &idx);
+		page = zspage_page(zs, pick % zs->class->pages_per_zspage);
+		get_page(page);
 		pool_lookup_unlock(ctx->pool);
-		page = zt_pin_page(ctx->pool, zs, zt_rand(&rng) %
-				   zs->class->pages_per_zspage);
 
 		rc = zt_migrate_page(page, zs);
 		put_page(page);
