@@ -56,8 +56,8 @@ zram_load() {
 }
 
 zram_unload() {
-	local i
-	for i in 1 2 3 4 5; do
+	local _
+	for _ in 1 2 3 4 5; do
 		rmmod zram 2>/dev/null && return 0
 		sleep 1
 	done
@@ -79,6 +79,7 @@ zt_cleanup() {
 	exit $rc
 }
 
+# shellcheck disable=SC2034 # the suites use it
 Z=/sys/block/zram0
 
 # zram_init SIZE [ALGORITHM] [DEV]: configure and initialise a device

@@ -10,7 +10,7 @@ test_kernel_zram_selftests() {
 	zram_load
 	rm -rf /tmp/selftests
 	cp -r "$ZT_SELFTESTS" /tmp/selftests
-	cd /tmp/selftests
+	cd /tmp/selftests || fail "no copy of the selftests"
 	rc=0
 	bash ./zram.sh >/tmp/selftests.log 2>&1 || rc=$?
 	cat /tmp/selftests.log
