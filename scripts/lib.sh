@@ -121,3 +121,25 @@ kbuild_checked() {
 	fi
 	! grep -E 'warning:|error:' "$log" >&2 || die "$what for $kernel: build warnings ($log)"
 }
+
+# skip_allowed KERNEL CASE: may CASE ("suite.test_x") skip on KERNEL?
+# Only where tests/skips.conf lists it and the kernel lacks one of the
+# features listed for it.  Prints the feature found missing.
+skip_allowed() {
+	local k=$1 want=$2 name f features config root
+	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+	config=$(kernel_kdir "$k")/.config
+	[ -f "$config" ] || return 1
+	while read -r name features; do
+		[ "$name" = "$want" ] || continue
+		for f in $features; do
+			case $f in
+			CONFIG_*) grep -Eq "^$f=(y|m)$" "$config" && continue ;;
+			HAVE_*) grep "^$k " "$root/compat/expected" | grep -qw "$f" && continue ;;
+			esac
+			echo "$f"
+			return 0
+		done
+	done < <(grep -v '^#' "$root/tests/skips.conf")
+	return 1
+}

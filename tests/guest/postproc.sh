@@ -50,8 +50,7 @@ has_alg() { tr -d '[]' <$Z/comp_algorithm | tr ' ' '\n' | grep -qx "$1"; }
 # lz4 primary and zstd secondary, the pair the cases below use
 need_lz4_zstd() {
 	has_alg lz4 && has_alg zstd && return 0
-	note "lz4 or zstd is not built: skipped"
-	return 1
+	skip "lz4 or zstd is not built"
 }
 
 # bd_new MIB: a loop device on a new tmpfs file; sets BD and BD_IMG
@@ -232,7 +231,7 @@ test_recompress_sysfs() {
 	expect_errno EINVAL sysw $Z/recompress "type=huge"
 	expect_errno EINVAL sysw $Z/recompress ""
 	sysw $Z/reset 1
-	need_lz4_zstd || return 0
+	need_lz4_zstd
 	sysw $Z/recomp_algorithm "algo=zstd"
 	zram_init 8M lz4
 	for bad in "type=incompressible" "type=nope" "type" "type=" "threshold=abc" \
@@ -261,7 +260,7 @@ test_recompress_sysfs() {
 test_recompress_shrinks_mixed_data() {
 	local before after orig huge
 	pp_load
-	need_lz4_zstd || return 0
+	need_lz4_zstd
 	sysw $Z/recomp_algorithm "algo=zstd"
 	zram_init 16M lz4
 	gen /tmp/t text "$(qsize 1024 256)"
@@ -301,7 +300,7 @@ test_recompress_shrinks_mixed_data() {
 test_recompress_max_pages_and_threshold() {
 	local r n
 	pp_load
-	need_lz4_zstd || return 0
+	need_lz4_zstd
 	sysw $Z/recomp_algorithm "algo=zstd"
 	zram_init 16M lz4
 	gen /tmp/l lines 64
@@ -333,7 +332,7 @@ test_recompress_max_pages_and_threshold() {
 
 test_recompress_types() {
 	pp_load
-	need_lz4_zstd || return 0
+	need_lz4_zstd
 	sysw $Z/recomp_algorithm "algo=zstd"
 	zram_init 16M lz4
 	gen /tmp/a lines 32 1
@@ -366,7 +365,7 @@ test_recompress_types() {
 test_recompress_races_with_writes() {
 	local pid runs=0
 	pp_load
-	need_lz4_zstd || return 0
+	need_lz4_zstd
 	sysw $Z/recomp_algorithm "algo=zstd"
 	zram_init 64M lz4
 	fio --name=race --filename=/dev/zram0 --direct=1 --ioengine=psync \
@@ -648,7 +647,7 @@ test_writeback_batch_sizes() {
 test_compressed_writeback() {
 	local r
 	pp_load
-	need_lz4_zstd || return 0
+	need_lz4_zstd
 	bd_new 16
 	sysw $Z/compressed_writeback 1
 	sysw $Z/recomp_algorithm "algo=zstd"
@@ -811,7 +810,7 @@ test_reset_waits_for_writeback() {
 test_writeback_races_with_io() {
 	local pid cpid runs=0
 	pp_load
-	need_lz4_zstd || return 0
+	need_lz4_zstd
 	bd_new 32
 	sysw $Z/backing_dev "$BD"
 	sysw $Z/recomp_algorithm "algo=zstd"
@@ -1007,9 +1006,10 @@ test_failing_runs_leak_nothing() {
 	local n wb_fails=0 mm used0
 	pp_load
 	n=$(qsize 1000 100)
+	need_lz4_zstd
 	dm_new zt-err "0 16384 error"
 	sysw $Z/backing_dev "$DM"
-	has_alg zstd && sysw $Z/recomp_algorithm "algo=zstd"
+	sysw $Z/recomp_algorithm "algo=zstd"
 	zram_init 8M
 	gen /tmp/r random 16
 	gen /tmp/l lines 16
@@ -1045,7 +1045,6 @@ failing_runs() {
 	done
 	expect_eq "mm_stat after failing runs" "$mm" "$(mm_first 2)"
 	[ "$(mm_field 3)" -le "$used0" ] || fail "mem_used_total grew: $used0 -> $(mm_field 3)"
-	has_alg zstd || return 0
 	sysw $Z/mem_limit 4096
 	out=$(sysw $Z/recompress "algo=zstd" 2>&1) && fail "recompress succeeded over the limit"
 	case "$out" in *"Cannot allocate memory"*) ;; *) fail "recompress: $out" ;; esac
@@ -1062,9 +1061,9 @@ failing_runs() {
 test_fault_injected_runs() {
 	local fs=/sys/kernel/debug/failslab fp=/sys/kernel/debug/fail_page_alloc
 	local rounds i d
-	[ -d $fs ] && [ -d $fp ] || { note "no fault injection in this kernel: skipped"; return 0; }
+	[ -d $fs ] && [ -d $fp ] || skip "no fault injection in this kernel"
 	pp_load
-	need_lz4_zstd || return 0
+	need_lz4_zstd
 	rounds=$(qsize 20 5)
 	bd_new 16
 	sysw $Z/backing_dev "$BD"
