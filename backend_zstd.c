@@ -16,9 +16,13 @@
  * With a dictionary, setup_params() digests it once into a CDict and a
  * DDict that every stream shares, and each stream's contexts are made by
  * the library with our allocator, which it also calls while compressing
- * when it needs room for the dictionary's tables.  That allocator may
- * sleep and reclaim (the streams are preemptible), but does not start
- * I/O: it can run for a write to this very device, e.g. swap-out.
+ * when it needs room for the dictionary's tables.  A new stream compresses
+ * one page right away, so that this room is there before any write; from
+ * then on the allocator may not reclaim at all: it runs with the stream
+ * held, and a read waiting for the stream would wait for the reclaim.  If
+ * it fails, compression reports -ENOMEM and zram tries again with the
+ * stream put back.  Nothing it allocates may start I/O: it can run for a
+ * write to this very device, e.g. swap-out.
  * This needs the allocator and dictionary API of 6.12 (compat/zstd.h);
  * the 6.1 library exports no dictionary entry point, so there a
  * dictionary is refused with -EOPNOTSUPP.
@@ -48,6 +52,7 @@ struct zstd_streams {
 	zstd_dctx *dctx;
 	void *cwork;		/* their workspaces, when they live in one */
 	void *dwork;
+	gfp_t gfp;		/* what the library's allocations may do */
 };
 
 static int zstd_errno(size_t ret)
@@ -86,10 +91,12 @@ struct zstd_dicts {
 	zstd_ddict *ddict;
 };
 
+/* @opaque: the stream's gfp, or NULL for the shared dictionaries */
 static void *zstd_mem_alloc(void *opaque, size_t size)
 {
-	/* Reclaim is fine, but no I/O: we may be serving the I/O path */
-	return kvmalloc(size, GFP_NOIO | __GFP_NOWARN);
+	gfp_t gfp = opaque ? *(gfp_t *)opaque : GFP_KERNEL;
+
+	return kvmalloc(size, gfp | __GFP_NOWARN);
 }
 
 static void zstd_mem_free(void *opaque, void *address)
@@ -146,11 +153,31 @@ static int zstd_dicts_load(struct zstd_setup *setup, s32 level,
 	return 0;
 }
 
-static int zstd_dicts_create_ctx(struct zstd_streams *zs)
+static int zstd_dicts_create_ctx(const struct zstd_dicts *dicts,
+				 struct zstd_streams *zs)
 {
-	zs->cctx = zstd_create_cctx_advanced(zstd_mem);
-	zs->dctx = zstd_create_dctx_advanced(zstd_mem);
-	return zs->cctx && zs->dctx ? 0 : -ENOMEM;
+	zstd_custom_mem mem = zstd_mem;
+	void *buf;
+	size_t ret;
+
+	/* made, and given their room, where reclaim is fine */
+	zs->gfp = GFP_KERNEL;
+	mem.opaque = &zs->gfp;
+	zs->cctx = zstd_create_cctx_advanced(mem);
+	zs->dctx = zstd_create_dctx_advanced(mem);
+	if (!zs->cctx || !zs->dctx)
+		return -ENOMEM;
+	buf = kzalloc(3 * PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	ret = zstd_compress_using_cdict(zs->cctx, buf + PAGE_SIZE,
+					2 * PAGE_SIZE, buf, PAGE_SIZE,
+					dicts->cdict);
+	kfree(buf);
+	if (zstd_is_error(ret))
+		return zstd_errno(ret);
+	zs->gfp = GFP_NOWAIT;
+	return 0;
 }
 
 /* Contexts that zstd_dicts_create_ctx() made */
@@ -196,7 +223,8 @@ static int zstd_dicts_load(struct zstd_setup *setup, s32 level,
 	return -EOPNOTSUPP;
 }
 
-static int zstd_dicts_create_ctx(struct zstd_streams *zs)
+static int zstd_dicts_create_ctx(const struct zstd_dicts *dicts,
+				 struct zstd_streams *zs)
 {
 	return -EOPNOTSUPP;
 }
@@ -305,7 +333,7 @@ static int zstd_create_ctx(struct zcomp_params *params, struct zcomp_ctx *ctx)
 	ctx->context = zs;
 
 	if (setup->dicts)
-		return zstd_dicts_create_ctx(zs);
+		return zstd_dicts_create_ctx(setup->dicts, zs);
 	return zstd_create_ctx_in_workspace(setup, zs);
 }
 

@@ -25,12 +25,15 @@
  *    never hold two streams at a time.
  * 5. The hotplug core calls the callbacks under cpu_hotplug_lock, so a
  *    stream holder must not take cpus_read_lock().
- * 6. Memory reclaim may write to a zram device (swap-out), and that
- *    takes a stream.  So whoever holds a stream allocates with GFP_NOIO
- *    at most: reclaim that may do I/O could come back for a stream, and
- *    lockdep, seeing one class (rule 4), reports it even when it would
- *    be another stream.  The callbacks allocate before taking the lock
- *    and free after dropping it.
+ * 6. Whoever holds a stream does not enter direct reclaim: every read
+ *    on that CPU needs the stream, and would wait for the reclaim.  An
+ *    allocation that may fail without it is made without it (kswapd is
+ *    still woken); one that must reclaim is made after zcomp_stream_put(),
+ *    and the work is done again with the stream taken anew.  Reclaim may
+ *    also write to a zram device (swap-out), which takes a stream, so
+ *    lockdep would see a stream wanted inside itself (rule 4).  The
+ *    callbacks allocate before taking the lock and free after dropping
+ *    it.
  */
 
 #include <linux/cpuhotplug.h>

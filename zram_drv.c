@@ -442,14 +442,56 @@ struct zram_obj {
 	bool same;
 };
 
-/* Allocate a pool object within the device's memory limit */
-int zram_alloc_obj(struct zram *zram, size_t size, unsigned long *handle)
+#ifdef ZRAM_KUNIT
+/*
+ * The KUnit suite's view into the write path: allocations without reclaim
+ * that it makes fail, compressions that it makes run out of memory, and a
+ * call as the write path is about to reclaim.  The suite runs alone.
+ */
+static atomic_t kunit_fail_noreclaim = ATOMIC_INIT(0);
+static atomic_t kunit_fail_compress = ATOMIC_INIT(0);
+static void (*kunit_before_reclaim)(struct zram *zram);
+
+static bool zram_kunit_fail_alloc(bool reclaim)
+{
+	return !reclaim && atomic_add_unless(&kunit_fail_noreclaim, -1, 0);
+}
+
+static bool zram_kunit_fail_compress(void)
+{
+	return atomic_add_unless(&kunit_fail_compress, -1, 0);
+}
+
+static void zram_kunit_reclaim(struct zram *zram)
+{
+	if (kunit_before_reclaim)
+		kunit_before_reclaim(zram);
+}
+#else
+static inline bool zram_kunit_fail_alloc(bool reclaim) { return false; }
+static inline bool zram_kunit_fail_compress(void) { return false; }
+static inline void zram_kunit_reclaim(struct zram *zram) { }
+#endif
+
+/*
+ * Allocate a pool object within the device's memory limit.  @reclaim: the
+ * allocation may enter direct reclaim.  It must not while the caller holds
+ * a compression stream (a read on that CPU would wait for the reclaim);
+ * without it, only kswapd is woken.
+ */
+int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
+		   unsigned long *handle)
 {
 	unsigned long limit = READ_ONCE(zram->limit_pages);
+	gfp_t gfp = ZRAM_OBJ_GFP;
 	unsigned long pages;
 	int ret;
 
-	ret = zsm_malloc(zram->mem_pool, size, ZRAM_OBJ_GFP, handle);
+	if (!reclaim)
+		gfp &= ~__GFP_DIRECT_RECLAIM;
+	if (zram_kunit_fail_alloc(reclaim))
+		return -ENOMEM;
+	ret = zsm_malloc(zram->mem_pool, size, gfp, handle);
 	if (ret)
 		return ret;
 
@@ -468,7 +510,7 @@ static int store_huge_obj(struct zram *zram, struct page *page,
 	void *src;
 	int ret;
 
-	ret = zram_alloc_obj(zram, PAGE_SIZE, &obj->handle);
+	ret = zram_alloc_obj(zram, PAGE_SIZE, true, &obj->handle);
 	if (ret)
 		return ret;
 	src = kmap_local_page(page);
@@ -479,37 +521,70 @@ static int store_huge_obj(struct zram *zram, struct page *page,
 	return 0;
 }
 
+/*
+ * Compress @page into a new pool object.  Nothing that may reclaim runs
+ * while the stream is held: the object is allocated without direct reclaim
+ * first; if that fails, the stream goes back, the object is allocated with
+ * reclaim, and the page is compressed again into it.  Compression is
+ * deterministic, so the second pass fits the object; a backend that ran
+ * out of memory itself gets the same treatment, and after a few tries the
+ * page is stored as it is.
+ */
 static int store_compressed_obj(struct zram *zram, struct page *page,
 				struct zram_obj *obj)
 {
 	struct zcomp *comp = zram->comps[ZRAM_PRIMARY_COMP];
+	unsigned long handle = 0;	/* allocated with reclaim, for @size */
+	unsigned int size = 0, len = 0, tries;
 	struct zcomp_strm *zstrm;
-	unsigned int len = 0;
 	void *src;
 	int ret;
 
-	zstrm = zcomp_stream_get(comp);
-	src = kmap_local_page(page);
-	ret = zcomp_compress(comp, zstrm, src, &len);
-	kunmap_local(src);
-	if (ret) {
+	for (tries = 0; tries < 3; tries++) {
+		zstrm = zcomp_stream_get(comp);
+		src = kmap_local_page(page);
+		ret = zcomp_compress(comp, zstrm, src, &len);
+		kunmap_local(src);
+		if (!ret && zram_kunit_fail_compress())
+			ret = -ENOMEM;
+		if (!ret && len < zram->huge_class_size) {
+			if (handle && len != size) {
+				zsm_free(zram->mem_pool, handle);
+				handle = 0;
+			}
+			if (handle || !zram_alloc_obj(zram, len, false, &handle)) {
+				zsm_obj_write(zram->mem_pool, handle,
+					      zstrm->buffer, len);
+				zcomp_stream_put(zstrm);
+				obj->handle = handle;
+				obj->size = len;
+				obj->prio = ZRAM_PRIMARY_COMP;
+				return 0;
+			}
+		}
 		zcomp_stream_put(zstrm);
+		if (ret == -ENOMEM) {
+			/* the backend itself ran short */
+			memalloc_retry_wait(GFP_NOIO);
+			continue;
+		}
+		if (ret || len >= zram->huge_class_size)
+			break;
+		zram_kunit_reclaim(zram);
+		ret = zram_alloc_obj(zram, len, true, &handle);
+		if (ret)
+			return ret;
+		size = len;
+	}
+
+	if (handle)
+		zsm_free(zram->mem_pool, handle);
+	if (ret && ret != -ENOMEM) {
 		pr_err_ratelimited("%s: compression failed: %d\n",
 				   zram->disk->disk_name, ret);
 		return ret;
 	}
-	if (len >= zram->huge_class_size) {
-		zcomp_stream_put(zstrm);
-		return store_huge_obj(zram, page, obj);
-	}
-
-	ret = zram_alloc_obj(zram, len, &obj->handle);
-	if (!ret)
-		zsm_obj_write(zram->mem_pool, obj->handle, zstrm->buffer, len);
-	zcomp_stream_put(zstrm);
-	obj->size = len;
-	obj->prio = ZRAM_PRIMARY_COMP;
-	return ret;
+	return store_huge_obj(zram, page, obj);
 }
 
 static int zram_make_obj(struct zram *zram, struct page *page,

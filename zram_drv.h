@@ -299,7 +299,8 @@ static inline bool slot_allocated(struct zram *zram, u32 index)
 }
 
 int zram_read_locked(struct zram *zram, u32 index, struct page *page);
-int zram_alloc_obj(struct zram *zram, size_t size, unsigned long *handle);
+int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
+		   unsigned long *handle);
 int zram_parse_args(char *args, const char *const *keys, size_t nr_keys,
 		    int (*take)(void *ctx, unsigned int key, char *val),
 		    void *ctx);

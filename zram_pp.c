@@ -497,7 +497,8 @@ static int recomp_make_obj(struct zram *zram, struct page *page,
 	kunmap_local(src);
 	*saves = !ret && recomp_saves(zram, old_size, len);
 	if (*saves && (!req->threshold || len < req->threshold)) {
-		ret = zram_alloc_obj(zram, len, &new);
+		/* no reclaim with the stream held: the slot keeps its object */
+		ret = zram_alloc_obj(zram, len, false, &new);
 		if (!ret)
 			zsm_obj_write(zram->mem_pool, new, zstrm->buffer, len);
 	}

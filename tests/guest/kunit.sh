@@ -37,4 +37,5 @@ kunit_suite() {
 test_zsmalloc_kunit() { kunit_suite zsmalloc_kunit; }
 test_zcomp_kunit() { kunit_suite zcomp_kunit; }
 test_zram_kunit() { kunit_suite zram_kunit; }
+test_zram_write_kunit() { kunit_suite zram_write_kunit; }
 test_zram_pp_kunit() { kunit_suite zram_pp_kunit; }

@@ -2,12 +2,15 @@
 /*
  * KUnit tests of zram_drv.c's pure units: the key=value parser, the
  * algorithm_params value checks, same-filled detection, the packing of the
- * slot flags word, and the slot lock.  Included at the bottom of zram_drv.c
+ * slot flags word, and the slot lock; and of its write path, on a device
+ * with a pool and streams but no disk.  Included at the bottom of zram_drv.c
  * when built with ZRAM_KUNIT, so the static functions are in reach.
  */
 
 #include <kunit/test.h>
+#include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/random.h>
 #include <linux/workqueue.h>
 
 /* A device with only a slot table: enough for the lock and slot helpers */
@@ -463,4 +466,256 @@ static struct kunit_suite zram_kunit_suite = {
 	.test_cases = zram_kunit_cases,
 };
 
-kunit_test_suite(zram_kunit_suite);
+/*
+ * The write path with a pool and the default algorithm's streams: no
+ * reclaim while a stream is held, and what a page becomes when memory is
+ * short.
+ */
+#define WRITE_SLOTS	4
+
+static int write_kunit_init(struct kunit *test)
+{
+	struct zram *zram;
+	int ret = -ENOMEM;
+
+	zram = kunit_kzalloc(test, sizeof(*zram), GFP_KERNEL);
+	if (!zram)
+		return -ENOMEM;
+	register_slot_lock_key(zram);
+	if (zram_table_alloc(zram, WRITE_SLOTS))
+		goto unregister;
+	zram->nr_slots = WRITE_SLOTS;
+	zram->mem_pool = zsm_create_pool("kunit-write");
+	if (IS_ERR(zram->mem_pool)) {
+		ret = PTR_ERR(zram->mem_pool);
+		goto free_table;
+	}
+	zram->huge_class_size = zsm_huge_class_size(zram->mem_pool);
+	init_params(&zram->params[ZRAM_PRIMARY_COMP]);
+	zram->comps[ZRAM_PRIMARY_COMP] =
+		zcomp_create(zram_default_alg, &zram->params[ZRAM_PRIMARY_COMP]);
+	if (IS_ERR(zram->comps[ZRAM_PRIMARY_COMP])) {
+		ret = PTR_ERR(zram->comps[ZRAM_PRIMARY_COMP]);
+		goto destroy_pool;
+	}
+	test->priv = zram;
+	return 0;
+
+destroy_pool:
+	zsm_destroy_pool(zram->mem_pool);
+free_table:
+	vfree(zram->table);
+unregister:
+	unregister_slot_lock_key(zram);
+	return ret;
+}
+
+static void write_kunit_exit(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	u32 index;
+
+	kunit_before_reclaim = NULL;
+	atomic_set(&kunit_fail_noreclaim, 0);
+	atomic_set(&kunit_fail_compress, 0);
+	for (index = 0; index < WRITE_SLOTS; index++) {
+		zram_slot_lock(zram, index);
+		zram_free_slot(zram, index);
+		zram_slot_unlock(zram, index);
+	}
+	zcomp_destroy(zram->comps[ZRAM_PRIMARY_COMP]);
+	zsm_destroy_pool(zram->mem_pool);
+	vfree(zram->table);
+	unregister_slot_lock_key(zram);
+}
+
+/* Page @seed: numbered lines, which every backend compresses */
+static struct page *write_kunit_page(struct kunit *test, unsigned int seed)
+{
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	unsigned int at;
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	for (at = 0; at < PAGE_SIZE; at += 64)
+		scnprintf(page_address(page) + at, 64,
+			  "page %u, line %u of what zram keeps\n", seed,
+			  at / 64);
+	return page;
+}
+
+static void write_kunit_expect(struct kunit *test, struct zram *zram,
+			       u32 index, struct page *want)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+
+	KUNIT_ASSERT_NOT_NULL(test, page);
+	KUNIT_EXPECT_EQ(test, zram_read_page(zram, index, page), 0);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(page), page_address(want),
+				     PAGE_SIZE), 0);
+	__free_page(page);
+}
+
+/* The slot's object size, and whether it is huge */
+static unsigned int write_kunit_size(struct zram *zram, u32 index,
+				     bool *huge)
+{
+	unsigned int size;
+
+	zram_slot_lock(zram, index);
+	size = get_slot_size(zram, index);
+	*huge = test_slot_flag(zram, index, ZRAM_HUGE);
+	zram_slot_unlock(zram, index);
+	return size;
+}
+
+/* A read of slot 0, queued on the CPU the writer runs on */
+struct write_kunit_reader {
+	struct work_struct work;
+	struct completion done;
+	struct zram *zram;
+	struct page *page;
+	int ret;
+};
+
+static void write_kunit_read_fn(struct work_struct *work)
+{
+	struct write_kunit_reader *r =
+		container_of(work, struct write_kunit_reader, work);
+
+	r->ret = zram_read_page(r->zram, 0, r->page);
+	complete(&r->done);
+}
+
+static struct kunit *write_kunit_test;
+static struct write_kunit_reader *write_kunit_read;
+static int write_kunit_reclaims;
+
+/*
+ * Called by the writer as it is about to reclaim: no stream may be held,
+ * and a read on this CPU must complete before the writer goes on.
+ */
+static void write_kunit_before_reclaim(struct zram *zram)
+{
+	struct zcomp *comp = zram->comps[ZRAM_PRIMARY_COMP];
+	struct write_kunit_reader *r = write_kunit_read;
+	struct kunit *test = write_kunit_test;
+	unsigned int cpu;
+
+	write_kunit_reclaims++;
+	for_each_possible_cpu(cpu) {
+		struct zcomp_strm *zstrm = per_cpu_ptr(comp->stream, cpu);
+
+		KUNIT_EXPECT_FALSE_MSG(test, mutex_is_locked(&zstrm->lock),
+				       "the stream of CPU %u is held", cpu);
+	}
+	queue_work_on(raw_smp_processor_id(), system_highpri_wq, &r->work);
+	KUNIT_EXPECT_NE_MSG(test, wait_for_completion_timeout(&r->done, 5 * HZ),
+			    0, "the read did not complete");
+}
+
+static void write_reclaims_without_stream(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	struct page *a = write_kunit_page(test, 1);
+	struct page *b = write_kunit_page(test, 2);
+	struct write_kunit_reader r = { .zram = zram };
+	bool huge;
+
+	r.page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r.page);
+	INIT_WORK_ONSTACK(&r.work, write_kunit_read_fn);
+	init_completion(&r.done);
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, a), 0);
+
+	write_kunit_test = test;
+	write_kunit_read = &r;
+	write_kunit_reclaims = 0;
+	kunit_before_reclaim = write_kunit_before_reclaim;
+	/* the allocation without reclaim fails once: the slow path runs */
+	atomic_set(&kunit_fail_noreclaim, 1);
+	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 1, b), 0);
+	kunit_before_reclaim = NULL;
+	flush_work(&r.work);
+	destroy_work_on_stack(&r.work);
+
+	KUNIT_EXPECT_EQ(test, write_kunit_reclaims, 1);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kunit_fail_noreclaim), 0);
+	KUNIT_EXPECT_EQ(test, r.ret, 0);
+	KUNIT_EXPECT_EQ(test, memcmp(page_address(r.page), page_address(a),
+				     PAGE_SIZE), 0);
+	/* compressed into the object allocated with reclaim */
+	KUNIT_EXPECT_LT(test, write_kunit_size(zram, 1, &huge),
+			(unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, huge);
+	write_kunit_expect(test, zram, 1, b);
+	write_kunit_expect(test, zram, 0, a);
+	__free_page(r.page);
+	__free_page(a);
+	__free_page(b);
+}
+
+static void write_backend_out_of_memory(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	struct page *a = write_kunit_page(test, 3);
+	bool huge;
+
+	/* once: compressed on the next try */
+	atomic_set(&kunit_fail_compress, 1);
+	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 2, a), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kunit_fail_compress), 0);
+	KUNIT_EXPECT_LT(test, write_kunit_size(zram, 2, &huge),
+			(unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_FALSE(test, huge);
+	write_kunit_expect(test, zram, 2, a);
+
+	/* every try: stored as it is */
+	atomic_set(&kunit_fail_compress, 3);
+	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 3, a), 0);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kunit_fail_compress), 0);
+	KUNIT_EXPECT_EQ(test, write_kunit_size(zram, 3, &huge),
+			(unsigned int)PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, huge);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.huge_pages), 1LL);
+	write_kunit_expect(test, zram, 3, a);
+	__free_page(a);
+}
+
+/* Past the memory limit the slow path fails too, and the slot keeps its data */
+static void write_slow_path_keeps_limit(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	struct page *a = write_kunit_page(test, 4);
+	struct page *b = write_kunit_page(test, 5);
+
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, a), 0);
+	get_random_bytes(page_address(b), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 1, b), 0);
+	KUNIT_ASSERT_GE(test, zsm_get_total_pages(zram->mem_pool), 2UL);
+	/* the pool is past the limit: no allocation may stay */
+	WRITE_ONCE(zram->limit_pages, 1);
+	atomic_set(&kunit_fail_noreclaim, 1);
+	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 0, a), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, atomic_read(&kunit_fail_noreclaim), 0);
+	write_kunit_expect(test, zram, 0, a);
+	write_kunit_expect(test, zram, 1, b);
+	WRITE_ONCE(zram->limit_pages, 0);
+	__free_page(a);
+	__free_page(b);
+}
+
+static struct kunit_case write_kunit_cases[] = {
+	KUNIT_CASE(write_reclaims_without_stream),
+	KUNIT_CASE(write_backend_out_of_memory),
+	KUNIT_CASE(write_slow_path_keeps_limit),
+	{}
+};
+
+static struct kunit_suite write_kunit_suite = {
+	.name = "zram_write_kunit",
+	.init = write_kunit_init,
+	.exit = write_kunit_exit,
+	.test_cases = write_kunit_cases,
+};
+
+kunit_test_suites(&zram_kunit_suite, &write_kunit_suite);
