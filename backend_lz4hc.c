@@ -24,7 +24,6 @@
 #include <linux/string.h>
 
 #include "backend_lz4hc.h"
-#include "compat/lz4.h"
 #include "backend_lz4_dict.h"
 
 /* What setup_params() prepares from a dictionary */

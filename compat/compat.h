@@ -27,6 +27,7 @@
 
 #include "block.h"
 #include "device.h"
+#include "lz4.h"
 #include "mm.h"
 #include "zstd.h"
 

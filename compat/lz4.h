@@ -3,8 +3,6 @@
 #ifndef _ZRAM_COMPAT_LZ4_H_
 #define _ZRAM_COMPAT_LZ4_H_
 
-#include <linux/lz4.h>
-
 /*
  * compat_lz4hc_reset_stream() - make an HC stream empty, at @level
  *
@@ -12,16 +10,20 @@
  * level from the stream.  Where LZ4_resetStreamHC() is exported, it does
  * this.  Debian's 6.1 declares it but does not export it: there the two
  * fields the library's reset sets are set here (no match history, and
- * the level).
+ * the level).  A macro, so that it needs <linux/lz4.h> only where it is
+ * used.
  */
-static inline void compat_lz4hc_reset_stream(LZ4_streamHC_t *stream, int level)
-{
 #ifdef HAVE_LZ4_RESETSTREAMHC
-	LZ4_resetStreamHC(stream, level);
+#define compat_lz4hc_reset_stream(stream, level) \
+	LZ4_resetStreamHC(stream, level)
 #else
-	stream->internal_donotuse.base = NULL;
-	stream->internal_donotuse.compressionLevel = level;
+#define compat_lz4hc_reset_stream(stream, level)			\
+	do {								\
+		LZ4HC_CCtx_internal *__hc = &(stream)->internal_donotuse; \
+									\
+		__hc->base = NULL;					\
+		__hc->compressionLevel = (level);			\
+	} while (0)
 #endif
-}
 
 #endif /* _ZRAM_COMPAT_LZ4_H_ */
