@@ -194,14 +194,14 @@ static void fill_page(struct page *page, unsigned long fill)
 	kunmap_local(mem);
 }
 
-/* Raise the pool high-water mark to @pages if it is below */
-static void note_pool_pages(struct zram *zram, unsigned long pages)
+/* Raise the pool high-water mark to @bytes if it is below */
+static void note_pool_bytes(struct zram *zram, unsigned long bytes)
 {
-	atomic_long_t *max = &zram->stats.max_used_pages;
+	atomic_long_t *max = &zram->stats.max_used_bytes;
 	long seen = atomic_long_read(max);
 
-	while ((long)pages > seen) {
-		if (atomic_long_try_cmpxchg(max, &seen, pages))
+	while ((long)bytes > seen) {
+		if (atomic_long_try_cmpxchg(max, &seen, bytes))
 			break;
 	}
 }
@@ -482,9 +482,9 @@ static inline void zram_kunit_reclaim(struct zram *zram) { }
 int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 		   unsigned long *handle)
 {
-	unsigned long limit = READ_ONCE(zram->limit_pages);
+	unsigned long limit = READ_ONCE(zram->limit_pages) << PAGE_SHIFT;
 	gfp_t gfp = ZRAM_OBJ_GFP;
-	unsigned long pages;
+	unsigned long used;
 	int ret;
 
 	if (!reclaim)
@@ -495,9 +495,9 @@ int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 	if (ret)
 		return ret;
 
-	pages = zsm_get_total_pages(zram->mem_pool);
-	note_pool_pages(zram, pages);
-	if (limit && pages > limit) {
+	used = zsm_get_total_bytes(zram->mem_pool);
+	note_pool_bytes(zram, used);
+	if (limit && used > limit) {
 		zsm_free(zram->mem_pool, *handle);
 		return -ENOMEM;
 	}
@@ -1135,8 +1135,8 @@ static ssize_t mem_used_max_store(struct device *dev,
 
 	guard(rwsem_read)(&zram->init_lock);
 	if (init_done(zram))
-		atomic_long_set(&zram->stats.max_used_pages,
-				zsm_get_total_pages(zram->mem_pool));
+		atomic_long_set(&zram->stats.max_used_bytes,
+				zsm_get_total_bytes(zram->mem_pool));
 	return len;
 }
 
@@ -1385,11 +1385,11 @@ static ssize_t mm_stat_show(struct device *dev, struct device_attribute *attr,
 	struct zram *zram = dev_to_zram(dev);
 	struct zram_stats *stats = &zram->stats;
 	struct zsm_pool_stats pool_stats = {};
-	unsigned long pool_pages = 0;
+	unsigned long used = 0;
 
 	guard(rwsem_read)(&zram->init_lock);
 	if (init_done(zram)) {
-		pool_pages = zsm_get_total_pages(zram->mem_pool);
+		used = zsm_get_total_bytes(zram->mem_pool);
 		zsm_pool_stats(zram->mem_pool, &pool_stats);
 	}
 
@@ -1397,9 +1397,9 @@ static ssize_t mm_stat_show(struct device *dev, struct device_attribute *attr,
 			  "%8llu %8llu %8llu %8lu %8ld %8llu %8lu %8llu %8llu\n",
 			  (u64)atomic64_read(&stats->pages_stored) << PAGE_SHIFT,
 			  (u64)atomic64_read(&stats->compr_data_size),
-			  (u64)pool_pages << PAGE_SHIFT,
+			  (u64)used,
 			  zram->limit_pages << PAGE_SHIFT,
-			  atomic_long_read(&stats->max_used_pages) << PAGE_SHIFT,
+			  atomic_long_read(&stats->max_used_bytes),
 			  (u64)atomic64_read(&stats->same_pages),
 			  (unsigned long)atomic_long_read(&pool_stats.pages_compacted),
 			  (u64)atomic64_read(&stats->huge_pages),

@@ -100,7 +100,7 @@ struct zram_stats {
 	atomic64_t failed_writes;
 	atomic64_t notify_free;		/* slots freed by discard and swap */
 	atomic64_t miss_free;		/* swap frees skipped: slot was busy */
-	atomic_long_t max_used_pages;	/* allocator high-water mark, pages */
+	atomic_long_t max_used_bytes;	/* allocator high-water mark */
 	atomic64_t bd_count;		/* backing-device blocks in use */
 	atomic64_t bd_reads;		/* blocks read from it */
 	atomic64_t bd_writes;		/* blocks written to it */

@@ -21,7 +21,11 @@
  * pointers and one cell per object slot.  A used cell holds the object's
  * handle; a free cell holds the index of the next free slot, shifted left
  * once, with bit 0 set.  Objects carry no header, so a slot holds exactly
- * the class size.
+ * the class size.  Descriptors come from slab caches of their own, in
+ * ZSM_DESC_STEP steps of size (kmalloc's power-of-two sizes would waste up
+ * to half of a small class's descriptor), and the pool counts them, and
+ * the handle words, in what it reports as its memory: see
+ * zsm_get_total_bytes().
  *
  * A handle is the address of a word from zsm_handle_cache.  The word holds
  * the object's location: the pfn of the first page of its zspage, shifted
@@ -186,6 +190,10 @@
 #define ZSM_IDX_BITS		(BITS_PER_LONG - (ZSM_PHYS_BITS - PAGE_SHIFT))
 #define ZSM_IDX_MASK		((1UL << ZSM_IDX_BITS) - 1)
 
+/* Descriptor caches come in sizes this far apart */
+#define ZSM_DESC_STEP		64U
+#define ZSM_DESC_CACHES		32U
+
 /* zspage->lock value while a writer holds it */
 #define ZSM_WRITER		(-1)
 
@@ -206,6 +214,7 @@ MODULE_INFO(page_migration, "no");
  * @pages_per_zspage: pages in each zspage
  * @objs_per_zspage: slots in each zspage
  * @index: the size index this class was created for (its largest)
+ * @desc_cache: where its zspage descriptors come from
  * @nr_zspages: zspages of this class
  * @nr_in_group: zspages per fullness group (parked ones included)
  * @objs_used: allocated objects
@@ -218,6 +227,7 @@ struct zsm_class {
 	unsigned int pages_per_zspage;
 	unsigned int objs_per_zspage;
 	unsigned int index;
+	struct kmem_cache *desc_cache;
 	unsigned long nr_zspages;
 	unsigned long nr_in_group[ZSM_NR_GROUPS];
 	unsigned long objs_used;
@@ -267,6 +277,8 @@ struct zsm_zspage {
  * @size_class: class for each size index; merged sizes share one
  * @huge_size: smallest object size stored one per page
  * @pages: pages held (freed pages are subtracted when really freed)
+ * @meta_bytes: slab memory held for the pages' objects: zspage
+ *              descriptors and handle words
  * @stats: counters reported by zsm_pool_stats()
  * @compact_mutex: one compaction run at a time
  * @shrinker: compacts under memory pressure, or NULL
@@ -284,6 +296,7 @@ struct zsm_pool {
 	struct zsm_class *size_class[ZSM_NR_SIZES];
 	size_t huge_size;
 	atomic_long_t pages;
+	atomic_long_t meta_bytes;
 	struct zsm_pool_stats stats;
 	struct mutex compact_mutex;	/* held around pool_compact() */
 	struct shrinker *shrinker;
@@ -301,6 +314,28 @@ struct zsm_pool {
 
 static struct kmem_cache *zsm_handle_cache;
 static struct dentry *zsm_debugfs_root;
+
+/* Descriptor caches by size, made as pools need them, freed at exit */
+static struct kmem_cache *zsm_desc_caches[ZSM_DESC_CACHES];
+static DEFINE_MUTEX(zsm_desc_mutex);
+
+/* The cache for descriptors of @cells cells, made if need be */
+static struct kmem_cache *zsm_desc_cache(unsigned int cells)
+{
+	size_t size = ALIGN(struct_size_t(struct zsm_zspage, cells, cells),
+			    ZSM_DESC_STEP);
+	unsigned int i = size / ZSM_DESC_STEP - 1;
+	char name[32];
+
+	if (WARN_ON_ONCE(i >= ZSM_DESC_CACHES))
+		return NULL;
+	guard(mutex)(&zsm_desc_mutex);
+	if (!zsm_desc_caches[i]) {
+		snprintf(name, sizeof(name), "zsm_zspage-%zu", size);
+		zsm_desc_caches[i] = kmem_cache_create(name, size, 0, 0, NULL);
+	}
+	return zsm_desc_caches[i];
+}
 
 /* ---- pool and class locks ---- */
 
@@ -765,7 +800,9 @@ static void zspage_free(struct zsm_pool *pool, struct zsm_zspage *zs,
 		__free_page(page);
 	}
 	atomic_long_sub(count, &pool->pages);
-	kfree(zs);
+	atomic_long_sub(kmem_cache_size(zs->class->desc_cache),
+			&pool->meta_bytes);
+	kmem_cache_free(zs->class->desc_cache, zs);
 }
 
 static void zsm_release_work(struct work_struct *work)
@@ -822,7 +859,7 @@ static struct zsm_zspage *zspage_create(struct zsm_pool *pool,
 
 	if (!zsm_may_allocate(pool))
 		return NULL;
-	zs = kmalloc(struct_size(zs, cells, npages + nobjs), zsm_meta_gfp(gfp));
+	zs = kmem_cache_alloc(class->desc_cache, zsm_meta_gfp(gfp));
 	if (!zs)
 		return NULL;
 
@@ -855,12 +892,13 @@ static struct zsm_zspage *zspage_create(struct zsm_pool *pool,
 	if (!zspage_adopt_pages(zs))
 		goto free_pages;
 	atomic_long_add(npages, &pool->pages);
+	atomic_long_add(kmem_cache_size(class->desc_cache), &pool->meta_bytes);
 	return zs;
 
 free_pages:
 	while (nr--)
 		__free_page(zspage_page(zs, nr));
-	kfree(zs);
+	kmem_cache_free(class->desc_cache, zs);
 	return NULL;
 }
 
@@ -959,6 +997,7 @@ int zsm_malloc(struct zsm_pool *pool, size_t size, gfp_t gfp,
 	class->objs_used++;
 	class_regroup(class, zs);
 	class_unlock(class);
+	atomic_long_add(sizeof(*word), &pool->meta_bytes);
 
 	*handle = (unsigned long)word;
 	return 0;
@@ -993,6 +1032,7 @@ void zsm_free(struct zsm_pool *pool, unsigned long handle)
 	if (empty)
 		zspage_release(pool, zs);
 	kmem_cache_free(zsm_handle_cache, (void *)handle);
+	atomic_long_sub(sizeof(unsigned long), &pool->meta_bytes);
 }
 
 /* ---- object access ---- */
@@ -1070,6 +1110,12 @@ size_t zsm_obj_room(struct zsm_pool *pool, size_t size)
 unsigned long zsm_get_total_pages(struct zsm_pool *pool)
 {
 	return atomic_long_read(&pool->pages);
+}
+
+unsigned long zsm_get_total_bytes(struct zsm_pool *pool)
+{
+	return (atomic_long_read(&pool->pages) << PAGE_SHIFT) +
+	       atomic_long_read(&pool->meta_bytes);
 }
 
 void zsm_pool_stats(struct zsm_pool *pool, struct zsm_pool_stats *stats)
@@ -1407,6 +1453,8 @@ static int zsm_classes_show(struct seq_file *s, void *unused)
 	seq_printf(s, "huge_class_size: %zu\npages_compacted: %ld\n",
 		   pool->huge_size,
 		   atomic_long_read(&pool->stats.pages_compacted));
+	seq_printf(s, "meta_bytes: %ld\n",
+		   atomic_long_read(&pool->meta_bytes));
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(zsm_classes);
@@ -1470,6 +1518,9 @@ static int pool_init_classes(struct zsm_pool *pool)
 			return -ENOMEM;
 		class_init(above, i, size, pages, objs);
 		pool->size_class[i] = above;
+		above->desc_cache = zsm_desc_cache(pages + objs);
+		if (!above->desc_cache)
+			return -ENOMEM;
 	}
 
 	huge = pool->size_class[ZSM_NR_SIZES - 1];
@@ -1498,6 +1549,7 @@ struct zsm_pool *zsm_create_pool(const char *name)
 	INIT_LIST_HEAD(&pool->release_list);
 	INIT_WORK(&pool->release_work, zsm_release_work);
 	atomic_long_set(&pool->pages, 0);
+	atomic_long_set(&pool->meta_bytes, 0);
 	atomic_long_set(&pool->stats.pages_compacted, 0);
 #ifdef ZRAM_KUNIT
 	atomic_set(&pool->kunit_alloc_budget, -1);
@@ -1557,6 +1609,7 @@ static unsigned long class_drop_all(struct zsm_pool *pool,
 				continue;
 			kmem_cache_free(zsm_handle_cache,
 					(void *)slots[idx].slot);
+			atomic_long_sub(sizeof(unsigned long), &pool->meta_bytes);
 			leaked++;
 		}
 		zspage_release(pool, zs);
@@ -1585,6 +1638,7 @@ void zsm_destroy_pool(struct zsm_pool *pool)
 		  pool->name, leaked);
 	flush_work(&pool->release_work);
 	WARN_ON(atomic_long_read(&pool->pages));
+	WARN_ON(atomic_long_read(&pool->meta_bytes));
 
 	pool_release_classes(pool);
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
@@ -1612,8 +1666,14 @@ int zsm_init(void)
 
 void zsm_exit(void)
 {
+	unsigned int i;
+
 	debugfs_remove_recursive(zsm_debugfs_root);
 	zsm_debugfs_root = NULL;
+	for (i = 0; i < ZSM_DESC_CACHES; i++) {
+		kmem_cache_destroy(zsm_desc_caches[i]);
+		zsm_desc_caches[i] = NULL;
+	}
 	kmem_cache_destroy(zsm_handle_cache);
 	zsm_handle_cache = NULL;
 }

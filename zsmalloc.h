@@ -149,6 +149,15 @@ size_t zsm_obj_room(struct zsm_pool *pool, size_t size);
 unsigned long zsm_get_total_pages(struct zsm_pool *pool);
 
 /**
+ * zsm_get_total_bytes() - memory the pool holds now for its objects
+ * @pool: the pool
+ *
+ * Its pages, plus the slab memory of the zspage descriptors and handle
+ * words: everything the pool keeps for what is stored in it.
+ */
+unsigned long zsm_get_total_bytes(struct zsm_pool *pool);
+
+/**
  * zsm_compact() - move objects to free as many zspages as possible
  * @pool: the pool
  *

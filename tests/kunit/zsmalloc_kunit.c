@@ -373,6 +373,44 @@ static void zsm_test_round_trip_every_size(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zsm_get_total_pages(pool), 0UL);
 }
 
+/*
+ * What the pool reports as its memory: its pages, each zspage's descriptor
+ * as its cache sizes it, and a handle word per object; nothing once empty
+ */
+static void zsm_test_total_bytes(struct kunit *test)
+{
+	struct zsm_pool *pool = zt_pool(test, "kunit-bytes");
+	struct zt_ctx *ctx = test->priv;
+	struct zsm_class *small = pool->size_class[0];
+	struct zsm_class *large = pool->size_class[size_to_index(1500)];
+	unsigned int nr = 3 * small->objs_per_zspage + 1, i;
+	struct zt_obj *objs = zt_objs(test, nr + 5);
+	unsigned long meta;
+
+	for (i = 0; i < nr; i++)
+		KUNIT_ASSERT_EQ(test, zt_alloc(ctx, &objs[i], small->size, i,
+					       GFP_KERNEL), 0);
+	for (i = nr; i < nr + 5; i++)
+		KUNIT_ASSERT_EQ(test, zt_alloc(ctx, &objs[i], 1500, i,
+					       GFP_KERNEL), 0);
+	KUNIT_EXPECT_EQ(test, small->nr_zspages, 4UL);
+	meta = small->nr_zspages * kmem_cache_size(small->desc_cache) +
+	       large->nr_zspages * kmem_cache_size(large->desc_cache) +
+	       (nr + 5) * sizeof(unsigned long);
+	KUNIT_EXPECT_EQ(test, zsm_get_total_bytes(pool),
+			(zsm_get_total_pages(pool) << PAGE_SHIFT) + meta);
+	/* the descriptor cache wastes less than a step */
+	KUNIT_EXPECT_LT(test, kmem_cache_size(small->desc_cache) -
+			struct_size_t(struct zsm_zspage, cells,
+				      small->pages_per_zspage +
+				      small->objs_per_zspage),
+			(size_t)ZSM_DESC_STEP);
+	for (i = 0; i < nr + 5; i++)
+		zt_free(ctx, &objs[i]);
+	zt_settle(pool);
+	KUNIT_EXPECT_EQ(test, zsm_get_total_bytes(pool), 0UL);
+}
+
 /* ---- handles ---- */
 
 static int zt_cmp_ulong(const void *a, const void *b)
@@ -1247,6 +1285,7 @@ static struct kunit_case zsmalloc_kunit_cases[] = {
 	KUNIT_CASE(zsm_test_geometry),
 	KUNIT_CASE(zsm_test_round_trip_every_class),
 	KUNIT_CASE(zsm_test_round_trip_every_size),
+	KUNIT_CASE(zsm_test_total_bytes),
 	KUNIT_CASE(zsm_test_handles_unique),
 	KUNIT_CASE(zsm_test_stats),
 	KUNIT_CASE(zsm_test_classes_file),
