@@ -224,8 +224,9 @@ test_unwritten_reads_zero() {
 	expect_eq "failed reads" 0 "$(io_field 1)"
 }
 
-# within PCT A B: A is within PCT percent of B
-within() { [ $((100 * ($2 - $3))) -le $(($1 * $3)) ] && [ $((100 * ($3 - $2))) -le $(($1 * $3)) ]; }
+# counts LOW HIGH A B: A is no more than LOW percent below B, and no more
+# than HIGH percent above it
+counts() { [ $((100 * ($4 - $3))) -le $(($1 * $4)) ] && [ $((100 * ($3 - $4))) -le $(($2 * $4)) ]; }
 
 # pool_bytes: the bytes of the pages zram0's pool holds.  Stock's
 # mem_used_total counts exactly those; ours also counts the pool's slab
@@ -280,8 +281,10 @@ mem_figures() {
 # after the churn, not more than 2 % more (on 6.1 it takes up to 1 % more
 # today: its zspage descriptors are larger than stock's, and their slabs
 # stay partly used once compaction frees zspages).  Ours must report what
-# it takes: mem_used_total within 2 % of the machine's view when stored,
-# 5 % after the churn (those partly used slab pages are not its count).
+# it takes: mem_used_total at most 2 % under the machine's view when
+# stored, 5 % after the churn (those partly used slab pages are not its
+# count), and at most 5 % over it (the slab growth the view reads is
+# noisy by about 2 % at this size: other slab memory comes and goes).
 test_mem_used_vs_stock() {
 	local alg stock ours stock_m ours_m bad=""
 	if ! modinfo -n zram 2>/dev/null | grep -q '/kernel/'; then
@@ -309,8 +312,8 @@ test_mem_used_vs_stock() {
 		[ "${15}" -le "${13}" ] || bad+="$alg: ours takes ${15} > stock ${13} after storing; "
 		[ $((100 * ${16})) -le $((102 * ${14})) ] ||
 			bad+="$alg: ours takes ${16} > 1.02 x stock ${14} after the churn; "
-		within 2 "$9" "${15}" || bad+="$alg: mem_used_total $9, but the machine gives ${15}; "
-		within 5 "${12}" "${16}" ||
+		counts 2 5 "$9" "${15}" || bad+="$alg: mem_used_total $9, but the machine gives ${15}; "
+		counts 5 5 "${12}" "${16}" ||
 			bad+="$alg: mem_used_total ${12} after the churn, but the machine gives ${16}; "
 	done
 	[ -z "$bad" ] || fail "$bad"
