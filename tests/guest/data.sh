@@ -155,7 +155,9 @@ test_mem_limit_write_fails_data_kept() {
 # counts both, so the machine's view stays near the limit: within 25 %,
 # which is what the slab growth of the writing process itself adds at this
 # size (about 80 KiB).  A limit on pages alone would let the metadata
-# (here 136 KiB for 385 KiB of pages) come on top of it.
+# (here 136 KiB for 385 KiB of pages) come on top of it.  On the debug
+# kernel the slab view measures KASAN and kmemleak instead (3.1 MiB here),
+# so only mem_used_total is checked there.
 test_mem_limit_tiny_objects() {
 	local limit=$((512 << 10)) slab0 machine
 	zram_load
@@ -178,8 +180,12 @@ PY
 	drop_caches
 	machine=$(machine_bytes "$slab0")
 	note "the machine gives the pool $machine bytes"
-	[ $((100 * machine)) -le $((125 * limit)) ] ||
-		fail "the pool takes $machine bytes of the machine under a $limit-byte limit"
+	# the debug kernel's KASAN quarantine and kmemleak's records grow the
+	# slab with every allocation: there it measures them, not the pool
+	if [ ! -e "$ZT_KMEMLEAK" ]; then
+		[ $((100 * machine)) -le $((125 * limit)) ] ||
+			fail "the pool takes $machine bytes of the machine under a $limit-byte limit"
+	fi
 	head -c $((16384 * 4096)) /dev/zero >/tmp/zero
 	"$ZT_BLKPAGES" verify-either /dev/zram0 /tmp/zero /tmp/tiny /tmp/ok ||
 		fail "a page lost its data"
