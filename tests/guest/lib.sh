@@ -143,6 +143,17 @@ PY
 	[ "$(stat -c %s "$f")" = $((mib << 20)) ] || fail "make_data $kind: short file"
 }
 
+# wait_jobs LOG WHAT PID...: wait for every background job; for the Nth
+# that failed (from 0), show LOGN.log and fail with "WHAT N"
+wait_jobs() {
+	local log=$1 what=$2 i=0 p
+	shift 2
+	for p in "$@"; do
+		wait "$p" || { cat "$log$i.log"; fail "$what $i"; }
+		i=$((i + 1))
+	done
+}
+
 # hold_open DEV: keep the device open (fd 9) until release_open
 hold_open() { exec 9<"$1"; }
 release_open() { exec 9<&-; }

@@ -32,7 +32,7 @@ test_reset_refused_during_io() {
 # only between opens, and never under a task that has the device open (that
 # task's writes and reads must all match, at the size it saw at open).
 test_reset_races_opens() {
-	local secs pids="" w p out resets=0 refused=0 st
+	local secs pids="" w out resets=0 refused=0 st
 	secs=$(qsize 30 12 20)
 	zram_load
 	zram_init 16M
@@ -55,11 +55,8 @@ test_reset_races_opens() {
 		fi
 		sleep 0.0$((RANDOM % 5))
 	done
-	w=0
-	for p in $pids; do
-		wait "$p" || { cat /tmp/open$w.log; fail "worker $w saw wrong data"; }
-		w=$((w + 1))
-	done
+	# shellcheck disable=SC2086 # a list of pids
+	wait_jobs /tmp/open "wrong data seen by worker" $pids
 	note "$resets resets, $refused refused; checked, sizeless and refused opens: $(cat /tmp/open0.log) / $(cat /tmp/open1.log)"
 	[ "$resets" -gt 0 ] || fail "no reset went through between opens"
 	[ "$refused" -gt 0 ] || fail "no reset met an open device"
@@ -76,11 +73,8 @@ test_many_devices_in_parallel() {
 			--refill_buffers --buffer_compress_percentage=40 >/tmp/fio$i.log 2>&1 &
 		pids="$pids $!"
 	done
-	i=0
-	for p in $pids; do
-		wait "$p" || { cat /tmp/fio$i.log; fail "device $i failed"; }
-		i=$((i + 1))
-	done
+	# shellcheck disable=SC2086 # a list of pids
+	wait_jobs /tmp/fio "data damaged on device" $pids
 	for i in $(seq 1 $((n - 1))); do
 		sysw /sys/class/zram-control/hot_remove $i
 	done
