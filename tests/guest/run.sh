@@ -7,7 +7,9 @@
 # one test case, run in its own subshell with `set -e` after the previous
 # case's cleanup.  A case passes when its function returns 0.
 #
-# Usage (inside the guest): tests/guest/run.sh SUITE...
+# Usage (inside the guest): tests/guest/run.sh SUITE[.CASE]...
+# SUITE.CASE runs that one case of the suite (run-tests.sh --suites takes
+# the same names).
 set -u
 cd "$(dirname "$0")"
 . ./lib.sh
@@ -19,8 +21,11 @@ n=0
 
 emit() { echo "$*" | tee -a "$tap"; }
 
-for suite in "$@"; do
-	emit "# suite $suite on $(uname -r)"
+for arg in "$@"; do
+	suite=${arg%%.*}
+	only=
+	[ "$suite" = "$arg" ] || only=${arg#*.}
+	emit "# suite $arg on $(uname -r)"
 	if [ ! -f "$suite.sh" ]; then
 		n=$((n + 1))
 		emit "not ok $n $suite: no such suite"
@@ -28,7 +33,13 @@ for suite in "$@"; do
 		continue
 	fi
 	cases=$(bash -c ". ./lib.sh; . ./$suite.sh; declare -F" |
-		awk '$3 ~ /^test_/ { print $3 }')
+		awk -v only="$only" '$3 ~ /^test_/ && (only == "" || $3 == only) { print $3 }')
+	if [ -z "$cases" ]; then
+		n=$((n + 1))
+		emit "not ok $n $arg: no such case"
+		status=1
+		continue
+	fi
 	for c in $cases; do
 		n=$((n + 1))
 		emit "# start $suite.$c"

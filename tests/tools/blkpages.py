@@ -19,11 +19,12 @@ one process (spawning dd per page is far too slow under emulation).
                                       same SEED picks the same pages
   blkpages.py churn-expect SRC PAGES SEED OUT
                                       write OUT: SRC as churn leaves it
-  blkpages.py unaligned DEV read|write PAGE FILE SHIFT
+  blkpages.py unaligned DEV read|write PAGE FILE SHIFT [read|write ...]
                                       one page of the device to or from
                                       FILE, O_DIRECT, through a buffer that
                                       starts SHIFT bytes into a memory page
-                                      (so the I/O spans two memory pages)
+                                      (so the I/O spans two memory pages);
+                                      more groups of four run in order
   blkpages.py open-cycles DEV SECONDS WORKER WORKERS
                                       for SECONDS: open the device, write
                                       64 KiB chunks (WORKER's share of
@@ -202,7 +203,14 @@ def main(argv):
     elif cmd == 'churn-expect':
         churn_expect(argv[2], int(argv[3]), int(argv[4]), argv[5])
     elif cmd == 'unaligned':
-        return unaligned(argv[2], argv[3], int(argv[4]), argv[5], int(argv[6]))
+        ops = argv[3:]
+        if not ops or len(ops) % 4:
+            print(__doc__)
+            return 2
+        for i in range(0, len(ops), 4):
+            if unaligned(argv[2], ops[i], int(ops[i + 1]), ops[i + 2],
+                         int(ops[i + 3])):
+                return 1
     elif cmd == 'open-cycles':
         return open_cycles(argv[2], float(argv[3]), int(argv[4]), int(argv[5]))
     else:
