@@ -12,8 +12,8 @@
  *
  * Anything outside these ranges is refused by setup_params(), before
  * zlib (which BUG()s on some of them when sizing its workspace) sees it.
- * Each stream keeps a deflate and an inflate state, each in a workspace
- * allocated with the stream.
+ * A compression stream keeps a deflate state, a decompression stream an
+ * inflate state, each in a workspace allocated with the stream.
  */
 
 #include <linux/errno.h>
@@ -25,12 +25,6 @@
 
 #define DEFLATE_DEFAULT_WINBITS	(-MAX_WBITS)
 #define DEFLATE_MIN_WINBITS	9
-
-/* A stream's two zlib states */
-struct deflate_pair {
-	struct z_stream_s def;
-	struct z_stream_s inf;
-};
 
 static bool deflate_winbits_valid(s32 winbits)
 {
@@ -65,45 +59,76 @@ static void deflate_release_params(struct zcomp_params *params)
 {
 }
 
+/* A zlib state whose workspace is ours: zlib frees nothing itself */
+static void deflate_free_zs(struct z_stream_s *zs)
+{
+	if (!zs)
+		return;
+	vfree(zs->workspace);
+	kfree(zs);
+}
+
 static void deflate_destroy_ctx(struct zcomp_ctx *ctx)
 {
-	struct deflate_pair *pair = ctx->context;
+	struct z_stream_s *zs = ctx->context;
 
-	if (!pair)
-		return;
-	/* zlib frees nothing itself: the workspaces are ours */
-	if (pair->def.state)
-		zlib_deflateEnd(&pair->def);
-	if (pair->inf.state)
-		zlib_inflateEnd(&pair->inf);
-	vfree(pair->def.workspace);
-	vfree(pair->inf.workspace);
-	kfree(pair);
+	if (zs && zs->state)
+		zlib_deflateEnd(zs);
+	deflate_free_zs(zs);
 	ctx->context = NULL;
+}
+
+static void deflate_destroy_dctx(struct zcomp_ctx *ctx)
+{
+	struct z_stream_s *zs = ctx->context;
+
+	if (zs && zs->state)
+		zlib_inflateEnd(zs);
+	deflate_free_zs(zs);
+	ctx->context = NULL;
+}
+
+static struct z_stream_s *deflate_alloc_zs(size_t workspace)
+{
+	struct z_stream_s *zs = kzalloc(sizeof(*zs), GFP_KERNEL);
+
+	if (!zs)
+		return NULL;
+	zs->workspace = vzalloc(workspace);
+	if (!zs->workspace) {
+		kfree(zs);
+		return NULL;
+	}
+	return zs;
 }
 
 static int deflate_create_ctx(struct zcomp_params *params,
 			      struct zcomp_ctx *ctx)
 {
 	s32 winbits = params->deflate.winbits;
-	struct deflate_pair *pair;
+	struct z_stream_s *zs;
 
-	pair = kzalloc(sizeof(*pair), GFP_KERNEL);
-	if (!pair)
+	zs = deflate_alloc_zs(zlib_deflate_workspacesize(winbits,
+							 MAX_MEM_LEVEL));
+	if (!zs)
 		return -ENOMEM;
-	/* From here on deflate_destroy_ctx() undoes whatever got done */
-	ctx->context = pair;
-
-	pair->def.workspace =
-		vzalloc(zlib_deflate_workspacesize(winbits, MAX_MEM_LEVEL));
-	pair->inf.workspace = vzalloc(zlib_inflate_workspacesize());
-	if (!pair->def.workspace || !pair->inf.workspace)
-		return -ENOMEM;
-
-	if (zlib_deflateInit2(&pair->def, params->level, Z_DEFLATED, winbits,
+	ctx->context = zs;
+	if (zlib_deflateInit2(zs, params->level, Z_DEFLATED, winbits,
 			      MAX_MEM_LEVEL, Z_DEFAULT_STRATEGY) != Z_OK)
 		return -EINVAL;
-	if (zlib_inflateInit2(&pair->inf, winbits) != Z_OK)
+	return 0;
+}
+
+static int deflate_create_dctx(struct zcomp_params *params,
+			       struct zcomp_ctx *ctx)
+{
+	struct z_stream_s *zs;
+
+	zs = deflate_alloc_zs(zlib_inflate_workspacesize());
+	if (!zs)
+		return -ENOMEM;
+	ctx->context = zs;
+	if (zlib_inflateInit2(zs, params->deflate.winbits) != Z_OK)
 		return -EINVAL;
 	return 0;
 }
@@ -111,8 +136,7 @@ static int deflate_create_ctx(struct zcomp_params *params,
 static int deflate_compress(struct zcomp_params *params,
 			    struct zcomp_ctx *ctx, struct zcomp_req *req)
 {
-	struct deflate_pair *pair = ctx->context;
-	struct z_stream_s *zs = &pair->def;
+	struct z_stream_s *zs = ctx->context;
 	int ret;
 
 	if (zlib_deflateReset(zs) != Z_OK)
@@ -134,8 +158,7 @@ static int deflate_compress(struct zcomp_params *params,
 static int deflate_decompress(struct zcomp_params *params,
 			      struct zcomp_ctx *ctx, struct zcomp_req *req)
 {
-	struct deflate_pair *pair = ctx->context;
-	struct z_stream_s *zs = &pair->inf;
+	struct z_stream_s *zs = ctx->context;
 
 	if (zlib_inflateReset(zs) != Z_OK)
 		return -EINVAL;
@@ -157,6 +180,8 @@ const struct zcomp_ops deflate_zcomp_ops = {
 	.release_params	= deflate_release_params,
 	.create_ctx	= deflate_create_ctx,
 	.destroy_ctx	= deflate_destroy_ctx,
+	.create_dctx	= deflate_create_dctx,
+	.destroy_dctx	= deflate_destroy_dctx,
 	.compress	= deflate_compress,
 	.decompress	= deflate_decompress,
 };

@@ -8,21 +8,24 @@
  * dict:  a raw-content or zstd-format dictionary (zstd --train), used in
  *        both directions.
  *
- * Without a dictionary each stream gets a compression and a decompression
- * context placed in workspaces that are allocated with the stream, sized
- * for the level and one page of input: nothing is allocated while
- * compressing.  This is the same on every supported kernel.
+ * Without a dictionary a compression stream gets a compression context and
+ * a decompression stream a decompression context, each placed in a
+ * workspace that is allocated with the stream, sized for the level and
+ * one page of input: nothing is allocated while compressing.  This is the
+ * same on every supported kernel.
  *
  * With a dictionary, setup_params() digests it once into a CDict and a
- * DDict that every stream shares, and each stream's contexts are made by
+ * DDict that every stream shares, and each stream's context is made by
  * the library with our allocator, which it also calls while compressing
- * when it needs room for the dictionary's tables.  A new stream compresses
- * one page right away, so that this room is there before any write; from
- * then on the allocator may not reclaim at all: it runs with the stream
- * held, and a read waiting for the stream would wait for the reclaim.  If
- * it fails, compression reports -ENOMEM and zram tries again with the
- * stream put back.  Nothing it allocates may start I/O: it can run for a
- * write to this very device, e.g. swap-out.
+ * when it needs room for the dictionary's tables.  A new compression
+ * stream compresses one page right away, so that this room is there
+ * before any write; from then on the allocator may not reclaim at all: it
+ * runs with the stream held, and a writer waiting for the stream would
+ * wait for the reclaim.  If it fails, compression reports -ENOMEM and
+ * zram tries again with the stream put back.  Nothing it allocates may
+ * start I/O: it can run for a write to this very device, e.g. swap-out.
+ * Decompressing with a DDict allocates nothing; a decompression context
+ * gets the same rule all the same.
  * This needs the allocator and dictionary API of 6.12 (compat/zstd.h);
  * the 6.1 library exports no dictionary entry point, so there a
  * dictionary is refused with -EOPNOTSUPP.
@@ -46,13 +49,18 @@ struct zstd_setup {
 	struct zstd_dicts *dicts;	/* NULL without a dictionary */
 };
 
-/* A stream's contexts (ctx->context) */
-struct zstd_streams {
+/* A compression stream's context (ctx->context) */
+struct zstd_cstream {
 	zstd_cctx *cctx;
-	zstd_dctx *dctx;
-	void *cwork;		/* their workspaces, when they live in one */
-	void *dwork;
+	void *work;		/* its workspace, when it lives in one */
 	gfp_t gfp;		/* what the library's allocations may do */
+};
+
+/* A decompression stream's context (ctx->context) */
+struct zstd_dstream {
+	zstd_dctx *dctx;
+	void *work;
+	gfp_t gfp;
 };
 
 static int zstd_errno(size_t ret)
@@ -154,18 +162,17 @@ static int zstd_dicts_load(struct zstd_setup *setup, s32 level,
 }
 
 static int zstd_dicts_create_ctx(const struct zstd_dicts *dicts,
-				 struct zstd_streams *zs)
+				 struct zstd_cstream *zs)
 {
 	zstd_custom_mem mem = zstd_mem;
 	void *buf;
 	size_t ret;
 
-	/* made, and given their room, where reclaim is fine */
+	/* made, and given its room, where reclaim is fine */
 	zs->gfp = GFP_KERNEL;
 	mem.opaque = &zs->gfp;
 	zs->cctx = zstd_create_cctx_advanced(mem);
-	zs->dctx = zstd_create_dctx_advanced(mem);
-	if (!zs->cctx || !zs->dctx)
+	if (!zs->cctx)
 		return -ENOMEM;
 	buf = kzalloc(3 * PAGE_SIZE, GFP_KERNEL);
 	if (!buf)
@@ -180,15 +187,32 @@ static int zstd_dicts_create_ctx(const struct zstd_dicts *dicts,
 	return 0;
 }
 
-/* Contexts that zstd_dicts_create_ctx() made */
-static void zstd_dicts_destroy_ctx(struct zstd_streams *zs)
+static int zstd_dicts_create_dctx(struct zstd_dstream *zs)
+{
+	zstd_custom_mem mem = zstd_mem;
+
+	zs->gfp = GFP_KERNEL;
+	mem.opaque = &zs->gfp;
+	zs->dctx = zstd_create_dctx_advanced(mem);
+	if (!zs->dctx)
+		return -ENOMEM;
+	zs->gfp = GFP_NOWAIT;
+	return 0;
+}
+
+/* Contexts that the two above made */
+static void zstd_dicts_destroy_ctx(struct zstd_cstream *zs)
 {
 	zstd_free_cctx(zs->cctx);
+}
+
+static void zstd_dicts_destroy_dctx(struct zstd_dstream *zs)
+{
 	zstd_free_dctx(zs->dctx);
 }
 
 static int zstd_dicts_compress(const struct zstd_dicts *dicts,
-			       struct zstd_streams *zs, struct zcomp_req *req)
+			       struct zstd_cstream *zs, struct zcomp_req *req)
 {
 	size_t ret;
 
@@ -198,7 +222,7 @@ static int zstd_dicts_compress(const struct zstd_dicts *dicts,
 }
 
 static int zstd_dicts_decompress(const struct zstd_dicts *dicts,
-				 struct zstd_streams *zs, struct zcomp_req *req)
+				 struct zstd_dstream *zs, struct zcomp_req *req)
 {
 	size_t ret;
 
@@ -224,23 +248,32 @@ static int zstd_dicts_load(struct zstd_setup *setup, s32 level,
 }
 
 static int zstd_dicts_create_ctx(const struct zstd_dicts *dicts,
-				 struct zstd_streams *zs)
+				 struct zstd_cstream *zs)
 {
 	return -EOPNOTSUPP;
 }
 
-static void zstd_dicts_destroy_ctx(struct zstd_streams *zs)
+static int zstd_dicts_create_dctx(struct zstd_dstream *zs)
+{
+	return -EOPNOTSUPP;
+}
+
+static void zstd_dicts_destroy_ctx(struct zstd_cstream *zs)
+{
+}
+
+static void zstd_dicts_destroy_dctx(struct zstd_dstream *zs)
 {
 }
 
 static int zstd_dicts_compress(const struct zstd_dicts *dicts,
-			       struct zstd_streams *zs, struct zcomp_req *req)
+			       struct zstd_cstream *zs, struct zcomp_req *req)
 {
 	return -EOPNOTSUPP;
 }
 
 static int zstd_dicts_decompress(const struct zstd_dicts *dicts,
-				 struct zstd_streams *zs, struct zcomp_req *req)
+				 struct zstd_dstream *zs, struct zcomp_req *req)
 {
 	return -EOPNOTSUPP;
 }
@@ -290,41 +323,37 @@ static void zstd_release_params(struct zcomp_params *params)
 
 static void zstd_destroy_ctx(struct zcomp_ctx *ctx)
 {
-	struct zstd_streams *zs = ctx->context;
+	struct zstd_cstream *zs = ctx->context;
 
 	if (!zs)
 		return;
-	if (zs->cwork || zs->dwork) {
-		vfree(zs->cwork);
-		vfree(zs->dwork);
-	} else {
+	if (zs->work)
+		vfree(zs->work);
+	else
 		zstd_dicts_destroy_ctx(zs);
-	}
 	kfree(zs);
 	ctx->context = NULL;
 }
 
-/* Contexts in workspaces of their own, for streams without a dictionary */
-static int zstd_create_ctx_in_workspace(const struct zstd_setup *setup,
-					struct zstd_streams *zs)
+static void zstd_destroy_dctx(struct zcomp_ctx *ctx)
 {
-	size_t csize = zstd_cctx_workspace_bound(&setup->zp.cParams);
-	size_t dsize = zstd_dctx_workspace_bound();
+	struct zstd_dstream *zs = ctx->context;
 
-	zs->cwork = vzalloc(csize);
-	zs->dwork = vzalloc(dsize);
-	if (!zs->cwork || !zs->dwork)
-		return -ENOMEM;
-
-	zs->cctx = zstd_init_cctx(zs->cwork, csize);
-	zs->dctx = zstd_init_dctx(zs->dwork, dsize);
-	return zs->cctx && zs->dctx ? 0 : -EINVAL;
+	if (!zs)
+		return;
+	if (zs->work)
+		vfree(zs->work);
+	else
+		zstd_dicts_destroy_dctx(zs);
+	kfree(zs);
+	ctx->context = NULL;
 }
 
 static int zstd_create_ctx(struct zcomp_params *params, struct zcomp_ctx *ctx)
 {
 	const struct zstd_setup *setup = params->drv_data;
-	struct zstd_streams *zs;
+	struct zstd_cstream *zs;
+	size_t size;
 
 	zs = kzalloc(sizeof(*zs), GFP_KERNEL);
 	if (!zs)
@@ -334,14 +363,42 @@ static int zstd_create_ctx(struct zcomp_params *params, struct zcomp_ctx *ctx)
 
 	if (setup->dicts)
 		return zstd_dicts_create_ctx(setup->dicts, zs);
-	return zstd_create_ctx_in_workspace(setup, zs);
+
+	size = zstd_cctx_workspace_bound(&setup->zp.cParams);
+	zs->work = vzalloc(size);
+	if (!zs->work)
+		return -ENOMEM;
+	zs->cctx = zstd_init_cctx(zs->work, size);
+	return zs->cctx ? 0 : -EINVAL;
+}
+
+static int zstd_create_dctx(struct zcomp_params *params, struct zcomp_ctx *ctx)
+{
+	const struct zstd_setup *setup = params->drv_data;
+	struct zstd_dstream *zs;
+	size_t size;
+
+	zs = kzalloc(sizeof(*zs), GFP_KERNEL);
+	if (!zs)
+		return -ENOMEM;
+	ctx->context = zs;
+
+	if (setup->dicts)
+		return zstd_dicts_create_dctx(zs);
+
+	size = zstd_dctx_workspace_bound();
+	zs->work = vzalloc(size);
+	if (!zs->work)
+		return -ENOMEM;
+	zs->dctx = zstd_init_dctx(zs->work, size);
+	return zs->dctx ? 0 : -EINVAL;
 }
 
 static int zstd_compress(struct zcomp_params *params, struct zcomp_ctx *ctx,
 			 struct zcomp_req *req)
 {
 	const struct zstd_setup *setup = params->drv_data;
-	struct zstd_streams *zs = ctx->context;
+	struct zstd_cstream *zs = ctx->context;
 	size_t ret;
 
 	if (setup->dicts)
@@ -356,7 +413,7 @@ static int zstd_decompress(struct zcomp_params *params, struct zcomp_ctx *ctx,
 			   struct zcomp_req *req)
 {
 	const struct zstd_setup *setup = params->drv_data;
-	struct zstd_streams *zs = ctx->context;
+	struct zstd_dstream *zs = ctx->context;
 	size_t ret;
 
 	if (setup->dicts)
@@ -373,6 +430,8 @@ const struct zcomp_ops zstd_zcomp_ops = {
 	.release_params	= zstd_release_params,
 	.create_ctx	= zstd_create_ctx,
 	.destroy_ctx	= zstd_destroy_ctx,
+	.create_dctx	= zstd_create_dctx,
+	.destroy_dctx	= zstd_destroy_dctx,
 	.compress	= zstd_compress,
 	.decompress	= zstd_decompress,
 };

@@ -3,30 +3,41 @@
  * zcomp: the registry of compression backends and the per-CPU streams
  * that run them.
  *
- * Each zcomp owns a percpu array of stream slots, one per possible CPU.
- * A slot carries a live stream (a backend context plus its work buffers)
- * exactly while its CPU is up: a dynamic multi-instance CPU-hotplug state
- * fills the slot in the PREPARE stage, before the CPU runs any task, and
- * empties it once the CPU is dead.  Both callbacks run in process context
- * on some other CPU, so they may sleep and allocate with GFP_KERNEL.
+ * Each zcomp owns two percpu arrays of stream slots, one slot per possible
+ * CPU in each: compression streams (a backend context and a two-page
+ * output buffer) and decompression streams (a backend context, if the
+ * backend needs one, and a page for objects that straddle pool pages).
+ * A slot carries a live stream exactly while its CPU is up: a dynamic
+ * multi-instance CPU-hotplug state fills both slots in the PREPARE stage,
+ * before the CPU runs any task, and empties them once the CPU is dead.
+ * Both callbacks run in process context on some other CPU, so they may
+ * sleep and allocate with GFP_KERNEL.
  *
- * Locking rules for a stream:
+ * Reads take only decompression streams, whose holders do nothing but
+ * decompress: a read never waits for a compression, nor for a reclaim
+ * that a writer enters.  A reader takes its CPU's decompression stream
+ * when it is free, else any other free one, and waits for its own only
+ * when every one is busy.
+ *
+ * Locking rules for a stream (of either kind):
  *
  * 1. It is used only with its ->lock held: zcomp_stream_get() takes the
  *    lock, zcomp_stream_put() drops it.  The holder may sleep, may be
  *    preempted and may migrate: the stream stays its own until put, on
  *    whichever CPU it ends up running.
- * 2. A non-NULL ->buffer, read under ->lock, means the stream is live.
+ * 2. A non-NULL ->buffer (->local_copy for a decompression stream), read
+ *    under ->lock, means the stream is live.
  *    The callbacks change a slot only with its ->lock held, so tearing a
  *    stream down waits for a holder that migrated off the dying CPU.
  * 3. A getter that finds an empty slot lets go and looks again on the
  *    CPU it runs on now; a dead CPU runs no task, so the loop ends.
- * 4. The ->lock of every stream of every zcomp is one lockdep class:
- *    never hold two streams at a time.
+ * 4. The ->lock of every compression stream of every zcomp is one
+ *    lockdep class, that of every decompression stream another: never
+ *    hold two streams at a time.
  * 5. The hotplug core calls the callbacks under cpu_hotplug_lock, so a
  *    stream holder must not take cpus_read_lock().
- * 6. Whoever holds a stream does not enter direct reclaim: every read
- *    on that CPU needs the stream, and would wait for the reclaim.  An
+ * 6. Whoever holds a stream does not enter direct reclaim: a write (or a
+ *    read) on that CPU needs the stream, and would wait for the reclaim.  An
  *    allocation that may fail without it is made without it (kswapd is
  *    still woken); one that must reclaim is made after zcomp_stream_put(),
  *    and the work is done again with the stream taken anew.  Reclaim may
@@ -140,13 +151,41 @@ ssize_t zcomp_available_show(const char *comp, char *buf, ssize_t at)
 	return at;
 }
 
-/* Free a stream's parts; any of them may be missing */
-static void zcomp_stream_free(struct zcomp *comp, void *buffer,
-			      void *local_copy, struct zcomp_ctx *ctx)
+/* A CPU's two streams, as the hotplug callbacks build or dismantle them */
+struct zcomp_parts {
+	void *buffer;
+	struct zcomp_ctx ctx;
+	void *local_copy;
+	struct zcomp_ctx dctx;
+};
+
+/* Free a CPU's stream parts; any of them may be missing */
+static void zcomp_parts_free(struct zcomp *comp, struct zcomp_parts *parts)
 {
-	comp->ops->destroy_ctx(ctx);
-	kvfree(local_copy);
-	kvfree(buffer);
+	comp->ops->destroy_ctx(&parts->ctx);
+	if (comp->ops->destroy_dctx)
+		comp->ops->destroy_dctx(&parts->dctx);
+	kvfree(parts->local_copy);
+	kvfree(parts->buffer);
+}
+
+static int zcomp_parts_alloc(struct zcomp *comp, unsigned int cpu,
+			     struct zcomp_parts *parts)
+{
+	int node = cpu_to_node(cpu);
+	int err;
+
+	err = comp->ops->create_ctx(&comp->params, &parts->ctx);
+	if (err)
+		return err;
+	if (comp->ops->create_dctx) {
+		err = comp->ops->create_dctx(&comp->params, &parts->dctx);
+		if (err)
+			return err;
+	}
+	parts->buffer = kvzalloc_node(ZCOMP_BUFFER_SIZE, GFP_KERNEL, node);
+	parts->local_copy = kvzalloc_node(PAGE_SIZE, GFP_KERNEL, node);
+	return parts->buffer && parts->local_copy ? 0 : -ENOMEM;
 }
 
 /* CPUHP_BP_PREPARE_DYN startup: @cpu is about to come up */
@@ -154,32 +193,28 @@ static int zcomp_cpu_prepare(unsigned int cpu, struct hlist_node *node)
 {
 	struct zcomp *comp = hlist_entry(node, struct zcomp, node);
 	struct zcomp_strm *zstrm = per_cpu_ptr(comp->stream, cpu);
-	void *buffer = NULL, *local_copy = NULL;
-	struct zcomp_ctx ctx = { };
+	struct zcomp_dstrm *zdstrm = per_cpu_ptr(comp->dstream, cpu);
+	struct zcomp_parts parts = { };
 	int err;
 
-	/* Everything is allocated before taking the lock (rule 6) */
-	err = comp->ops->create_ctx(&comp->params, &ctx);
-	if (!err) {
-		buffer = kvzalloc_node(ZCOMP_BUFFER_SIZE, GFP_KERNEL,
-				       cpu_to_node(cpu));
-		local_copy = kvzalloc_node(PAGE_SIZE, GFP_KERNEL,
-					   cpu_to_node(cpu));
-		if (!buffer || !local_copy)
-			err = -ENOMEM;
-	}
+	/* Everything is allocated before taking the locks (rule 6) */
+	err = zcomp_parts_alloc(comp, cpu, &parts);
 	if (err) {
-		zcomp_stream_free(comp, buffer, local_copy, &ctx);
-		pr_err("no %s stream for CPU %u: %d\n", comp->ops->name, cpu,
+		zcomp_parts_free(comp, &parts);
+		pr_err("no %s streams for CPU %u: %d\n", comp->ops->name, cpu,
 		       err);
 		return err;
 	}
 
 	mutex_lock(&zstrm->lock);
-	zstrm->ctx = ctx;
-	zstrm->local_copy = local_copy;
-	zstrm->buffer = buffer;
+	zstrm->ctx = parts.ctx;
+	zstrm->buffer = parts.buffer;
 	mutex_unlock(&zstrm->lock);
+
+	mutex_lock(&zdstrm->lock);
+	zdstrm->ctx = parts.dctx;
+	zdstrm->local_copy = parts.local_copy;
+	mutex_unlock(&zdstrm->lock);
 	return 0;
 }
 
@@ -188,20 +223,25 @@ static int zcomp_cpu_dead(unsigned int cpu, struct hlist_node *node)
 {
 	struct zcomp *comp = hlist_entry(node, struct zcomp, node);
 	struct zcomp_strm *zstrm = per_cpu_ptr(comp->stream, cpu);
-	void *buffer, *local_copy;
-	struct zcomp_ctx ctx;
+	struct zcomp_dstrm *zdstrm = per_cpu_ptr(comp->dstream, cpu);
+	struct zcomp_parts parts;
 
-	/* Waits for a holder that migrated off @cpu (rule 2) */
+	/* Each waits for a holder that migrated off @cpu (rule 2) */
 	mutex_lock(&zstrm->lock);
-	buffer = zstrm->buffer;
-	local_copy = zstrm->local_copy;
-	ctx = zstrm->ctx;
+	parts.buffer = zstrm->buffer;
+	parts.ctx = zstrm->ctx;
 	zstrm->buffer = NULL;
-	zstrm->local_copy = NULL;
 	zstrm->ctx.context = NULL;
 	mutex_unlock(&zstrm->lock);
 
-	zcomp_stream_free(comp, buffer, local_copy, &ctx);
+	mutex_lock(&zdstrm->lock);
+	parts.local_copy = zdstrm->local_copy;
+	parts.dctx = zdstrm->ctx;
+	zdstrm->local_copy = NULL;
+	zdstrm->ctx.context = NULL;
+	mutex_unlock(&zdstrm->lock);
+
+	zcomp_parts_free(comp, &parts);
 	return 0;
 }
 
@@ -242,6 +282,66 @@ void zcomp_stream_put(struct zcomp_strm *zstrm)
 	mutex_unlock(&zstrm->lock);
 }
 
+/* Take @zdstrm if it is free and live */
+static bool zcomp_dstream_trylock(struct zcomp_dstrm *zdstrm)
+{
+	if (!mutex_trylock(&zdstrm->lock))
+		return false;
+	if (likely(zdstrm->local_copy))
+		return true;
+	mutex_unlock(&zdstrm->lock);
+	return false;
+}
+
+/**
+ * zcomp_dstream_get() - take a decompression stream
+ * @comp: the zcomp
+ *
+ * Takes the stream of the CPU the caller runs on if it is free, else a
+ * free stream of another online CPU; only when all are busy does it wait,
+ * for its own CPU's.  Holders of decompression streams only decompress,
+ * so the wait is short.  The caller may sleep and migrate while it holds
+ * the stream; it must give it back with zcomp_dstream_put() and must not
+ * hold another stream meanwhile.
+ *
+ * Context: process context; sleeps.
+ * Return: the stream, locked.
+ */
+struct zcomp_dstrm *zcomp_dstream_get(struct zcomp *comp)
+{
+	struct zcomp_dstrm *zdstrm;
+	unsigned int cpu;
+
+	might_sleep();
+
+	zdstrm = raw_cpu_ptr(comp->dstream);
+	if (zcomp_dstream_trylock(zdstrm))
+		return zdstrm;
+	/* A CPU that goes down meanwhile fails the check (rule 2) */
+	for_each_online_cpu(cpu) {
+		zdstrm = per_cpu_ptr(comp->dstream, cpu);
+		if (zcomp_dstream_trylock(zdstrm))
+			return zdstrm;
+	}
+	for (;;) {
+		zdstrm = raw_cpu_ptr(comp->dstream);
+		mutex_lock(&zdstrm->lock);
+		if (likely(zdstrm->local_copy))
+			return zdstrm;
+		mutex_unlock(&zdstrm->lock);	/* rule 3 */
+		cond_resched();
+	}
+}
+
+/**
+ * zcomp_dstream_put() - give back a stream taken by zcomp_dstream_get()
+ * @zdstrm: the stream
+ */
+void zcomp_dstream_put(struct zcomp_dstrm *zdstrm)
+{
+	mutex_unlock(&zdstrm->lock);
+}
+
 /**
  * zcomp_compress() - compress one page into the stream's buffer
  * @comp: the zcomp
@@ -277,7 +377,7 @@ int zcomp_compress(struct zcomp *comp, struct zcomp_strm *zstrm,
 /**
  * zcomp_decompress() - decompress one page
  * @comp: the zcomp
- * @zstrm: a stream of @comp, held by the caller
+ * @zdstrm: a decompression stream of @comp, held by the caller
  * @src: compressed data
  * @src_len: its length
  * @dst: the page to fill (PAGE_SIZE bytes)
@@ -286,7 +386,7 @@ int zcomp_compress(struct zcomp *comp, struct zcomp_strm *zstrm,
  * Return: 0 when exactly PAGE_SIZE bytes were produced, else a negative
  * errno.
  */
-int zcomp_decompress(struct zcomp *comp, struct zcomp_strm *zstrm,
+int zcomp_decompress(struct zcomp *comp, struct zcomp_dstrm *zdstrm,
 		     const void *src, unsigned int src_len, void *dst)
 {
 	struct zcomp_req req = {
@@ -297,9 +397,9 @@ int zcomp_decompress(struct zcomp *comp, struct zcomp_strm *zstrm,
 	};
 
 	might_sleep();
-	lockdep_assert_held(&zstrm->lock);
+	lockdep_assert_held(&zdstrm->lock);
 
-	return comp->ops->decompress(&comp->params, &zstrm->ctx, &req);
+	return comp->ops->decompress(&comp->params, &zdstrm->ctx, &req);
 }
 
 static int zcomp_alloc_streams(struct zcomp *comp)
@@ -307,12 +407,18 @@ static int zcomp_alloc_streams(struct zcomp *comp)
 	unsigned int cpu;
 
 	comp->stream = alloc_percpu(struct zcomp_strm);
-	if (!comp->stream)
+	comp->dstream = alloc_percpu(struct zcomp_dstrm);
+	if (!comp->stream || !comp->dstream) {
+		free_percpu(comp->stream);
+		free_percpu(comp->dstream);
 		return -ENOMEM;
+	}
 
 	/* Every possible CPU: a getter may find a slot of an offline one */
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		mutex_init(&per_cpu_ptr(comp->stream, cpu)->lock);
+		mutex_init(&per_cpu_ptr(comp->dstream, cpu)->lock);
+	}
 	return 0;
 }
 
@@ -320,9 +426,12 @@ static void zcomp_free_streams(struct zcomp *comp)
 {
 	unsigned int cpu;
 
-	for_each_possible_cpu(cpu)
+	for_each_possible_cpu(cpu) {
 		mutex_destroy(&per_cpu_ptr(comp->stream, cpu)->lock);
+		mutex_destroy(&per_cpu_ptr(comp->dstream, cpu)->lock);
+	}
 	free_percpu(comp->stream);
+	free_percpu(comp->dstream);
 }
 
 /**

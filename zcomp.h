@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zcomp: compression streams for zram.
+ * zcomp: compression and decompression streams for zram.
  *
- * A zcomp is one algorithm with its parameters and one stream per online
- * CPU.  A stream is a backend context plus a work buffer, guarded by a
- * mutex: the holder may be preempted, may sleep and may migrate to another
- * CPU while it compresses.  The API is for preemptible context only.
+ * A zcomp is one algorithm with its parameters, and for each online CPU a
+ * compression stream and a decompression stream.  Each is a backend
+ * context plus a buffer, guarded by a mutex of its own: the holder may be
+ * preempted, may sleep and may migrate to another CPU meanwhile.  Reads
+ * take only decompression streams, so a read never waits for a
+ * compression.  The API is for preemptible context only.
  */
 #ifndef _ZRAM_ZCOMP_H_
 #define _ZRAM_ZCOMP_H_
@@ -53,7 +55,9 @@ struct zcomp_params {
 
 /**
  * struct zcomp_ctx - one stream's backend state
- * @context: whatever the backend's create_ctx() allocated
+ * @context: whatever the backend's create_ctx() or create_dctx()
+ *           allocated; NULL for a decompression stream of a backend that
+ *           needs no state to decompress
  */
 struct zcomp_ctx {
 	void *context;
@@ -81,14 +85,18 @@ struct zcomp_req {
  * @setup_params: check @params and prepare drv_data; apply defaults;
  *                on failure leave @params as they were
  * @release_params: free what setup_params() prepared
- * @create_ctx: allocate a stream's context; may sleep
+ * @create_ctx: allocate a compression stream's context; may sleep
  * @destroy_ctx: free it; the context may be half-created
+ * @create_dctx: allocate a decompression stream's context; may sleep.
+ *               NULL when decompressing needs no state
+ * @destroy_dctx: free it; the context may be half-created
  * @compress: compress @req; fails (never overflows) when the output does
  *            not fit in req->dst_len
- * @decompress: decompress @req; must produce exactly req->dst_len bytes
+ * @decompress: decompress @req with a decompression context; must produce
+ *              exactly req->dst_len bytes
  *
  * Listed in the order a zcomp uses them: parameters once per algorithm,
- * a context per stream, then the calls.
+ * contexts per stream, then the calls.
  */
 struct zcomp_ops {
 	const char *name;
@@ -98,6 +106,8 @@ struct zcomp_ops {
 
 	int (*create_ctx)(struct zcomp_params *p, struct zcomp_ctx *ctx);
 	void (*destroy_ctx)(struct zcomp_ctx *ctx);
+	int (*create_dctx)(struct zcomp_params *p, struct zcomp_ctx *ctx);
+	void (*destroy_dctx)(struct zcomp_ctx *ctx);
 
 	int (*compress)(struct zcomp_params *p, struct zcomp_ctx *ctx,
 			struct zcomp_req *req);
@@ -109,8 +119,7 @@ struct zcomp_ops {
  * struct zcomp_strm - one CPU's compression stream
  * @lock: held from zcomp_stream_get() to zcomp_stream_put()
  * @buffer: two pages of output room for compression
- * @local_copy: one page for zsmalloc reads of objects that straddle pages
- * @ctx: the backend's context
+ * @ctx: the backend's compression context
  *
  * @buffer is NULL while the CPU is offline; every field is protected by
  * @lock.
@@ -118,13 +127,28 @@ struct zcomp_ops {
 struct zcomp_strm {
 	struct mutex lock;	/* held from get to put, see zcomp.c */
 	void *buffer;
+	struct zcomp_ctx ctx;
+};
+
+/**
+ * struct zcomp_dstrm - one CPU's decompression stream
+ * @lock: held from zcomp_dstream_get() to zcomp_dstream_put()
+ * @local_copy: one page for zsmalloc reads of objects that straddle pages
+ * @ctx: the backend's decompression context, if it needs one
+ *
+ * @local_copy is NULL while the CPU is offline; every field is protected
+ * by @lock.
+ */
+struct zcomp_dstrm {
+	struct mutex lock;	/* held from get to put, see zcomp.c */
 	void *local_copy;
 	struct zcomp_ctx ctx;
 };
 
 /**
  * struct zcomp - an algorithm with its streams
- * @stream: per-CPU streams
+ * @stream: per-CPU compression streams
+ * @dstream: per-CPU decompression streams
  * @ops: the backend
  * @params: this zcomp's copy of the caller's parameters, with the
  *          backend's defaults filled in; the dictionary bytes it points to
@@ -133,6 +157,7 @@ struct zcomp_strm {
  */
 struct zcomp {
 	struct zcomp_strm __percpu *stream;
+	struct zcomp_dstrm __percpu *dstream;
 	const struct zcomp_ops *ops;
 	struct zcomp_params params;
 	struct hlist_node node;
@@ -151,10 +176,12 @@ void zcomp_destroy(struct zcomp *comp);
 
 struct zcomp_strm *zcomp_stream_get(struct zcomp *comp);
 void zcomp_stream_put(struct zcomp_strm *zstrm);
+struct zcomp_dstrm *zcomp_dstream_get(struct zcomp *comp);
+void zcomp_dstream_put(struct zcomp_dstrm *zdstrm);
 
 int zcomp_compress(struct zcomp *comp, struct zcomp_strm *zstrm,
 		   const void *src, unsigned int *dst_len);
-int zcomp_decompress(struct zcomp *comp, struct zcomp_strm *zstrm,
+int zcomp_decompress(struct zcomp *comp, struct zcomp_dstrm *zdstrm,
 		     const void *src, unsigned int src_len, void *dst);
 
 #endif /* _ZRAM_ZCOMP_H_ */

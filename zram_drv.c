@@ -100,8 +100,9 @@ static u32 zram_now(void)
  *    plain read-modify-write.
  * 6. A task holds at most one slot lock of a device (all slots of a device
  *    share one lockdep class).
- * 7. Order: slot lock, then a compression stream, then the allocator's own
- *    locks.  No slot lock is taken while holding a stream.
+ * 7. Order: slot lock, then a stream (a decompression stream to read, a
+ *    compression stream to write), then the allocator's own locks.  No
+ *    slot lock is taken while holding a stream.
  * 8. Slot locks exist while the table does: only I/O, which cannot run
  *    while the table is set up or freed (see zram_reset_device()), and
  *    configuration code under init_lock take them.
@@ -357,21 +358,22 @@ static int read_compressed_slot(struct zram *zram, u32 index,
 	unsigned long handle = get_slot_handle(zram, index);
 	unsigned int size = get_slot_size(zram, index);
 	struct zcomp *comp = zram->comps[get_slot_prio(zram, index)];
-	struct zcomp_strm *zstrm;
+	struct zcomp_dstrm *zdstrm;
 	void *src, *dst;
 	int ret;
 
 	if (WARN_ON_ONCE(!comp))
 		return -EIO;
 
-	zstrm = zcomp_stream_get(comp);
+	/* never a compression stream: a read does not wait for a write */
+	zdstrm = zcomp_dstream_get(comp);
 	src = zsm_obj_read_begin(zram->mem_pool, handle, size,
-				 zstrm->local_copy);
+				 zdstrm->local_copy);
 	dst = kmap_local_page(page);
-	ret = zcomp_decompress(comp, zstrm, src, size, dst);
+	ret = zcomp_decompress(comp, zdstrm, src, size, dst);
 	kunmap_local(dst);
 	zsm_obj_read_end(zram->mem_pool, handle, src);
-	zcomp_stream_put(zstrm);
+	zcomp_dstream_put(zdstrm);
 
 	if (ret) {
 		pr_err_ratelimited("%s: cannot decompress slot %u: %d\n",

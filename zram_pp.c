@@ -293,19 +293,19 @@ static int decompress_block(struct zram *zram, unsigned int prio,
 			    struct page *page)
 {
 	struct zcomp *comp = zram->comps[prio];
-	struct zcomp_strm *zstrm;
+	struct zcomp_dstrm *zdstrm;
 	void *src, *dst;
 	int ret;
 
 	if (WARN_ON_ONCE(!comp))
 		return -EIO;
-	zstrm = zcomp_stream_get(comp);
+	zdstrm = zcomp_dstream_get(comp);
 	src = kmap_local_page(raw);
 	dst = kmap_local_page(page);
-	ret = zcomp_decompress(comp, zstrm, src, size, dst);
+	ret = zcomp_decompress(comp, zdstrm, src, size, dst);
 	kunmap_local(dst);
 	kunmap_local(src);
-	zcomp_stream_put(zstrm);
+	zcomp_dstream_put(zdstrm);
 	return ret ? -EIO : 0;
 }
 

@@ -259,12 +259,12 @@ static int zct_backend_decompress(struct zcomp *comp, const u8 *src,
 		.dst = dst,
 		.dst_len = expect,
 	};
-	struct zcomp_strm *zstrm;
+	struct zcomp_dstrm *zdstrm;
 	int err;
 
-	zstrm = zcomp_stream_get(comp);
-	err = comp->ops->decompress(&comp->params, &zstrm->ctx, &req);
-	zcomp_stream_put(zstrm);
+	zdstrm = zcomp_dstream_get(comp);
+	err = comp->ops->decompress(&comp->params, &zdstrm->ctx, &req);
+	zcomp_dstream_put(zdstrm);
 	return err;
 }
 
@@ -289,13 +289,13 @@ static int zct_decompress_page(struct kunit *test, struct zcomp *comp,
 			       unsigned int len)
 {
 	struct zct_scratch *z = test->priv;
-	struct zcomp_strm *zstrm;
+	struct zcomp_dstrm *zdstrm;
 	int err;
 
 	memset(z->out, 0x5a, PAGE_SIZE);
-	zstrm = zcomp_stream_get(comp);
-	err = zcomp_decompress(comp, zstrm, z->cbuf, len, z->out);
-	zcomp_stream_put(zstrm);
+	zdstrm = zcomp_dstream_get(comp);
+	err = zcomp_decompress(comp, zdstrm, z->cbuf, len, z->out);
+	zcomp_dstream_put(zdstrm);
 	return err;
 }
 
@@ -912,6 +912,7 @@ static void zct_wait_for_stop(void)
 static void zct_worker_round(struct zct_worker *w, u8 *src, u8 *copy,
 			     u8 *out)
 {
+	struct zcomp_dstrm *zdstrm;
 	struct zcomp_strm *zstrm;
 	unsigned int len = 0;
 	int cpu, err;
@@ -938,9 +939,12 @@ static void zct_worker_round(struct zct_worker *w, u8 *src, u8 *copy,
 	/* Decompress with whatever stream we get now */
 	if (!err) {
 		memset(out, 0, PAGE_SIZE);
-		zstrm = zcomp_stream_get(w->comp);
-		err = zcomp_decompress(w->comp, zstrm, copy, len, out);
-		zcomp_stream_put(zstrm);
+		zdstrm = zcomp_dstream_get(w->comp);
+		if (!zdstrm->local_copy || !mutex_is_locked(&zdstrm->lock))
+			err = -EBADE;
+		else
+			err = zcomp_decompress(w->comp, zdstrm, copy, len, out);
+		zcomp_dstream_put(zdstrm);
 	}
 	if (err || memcmp(src, out, PAGE_SIZE))
 		w->failures++;
@@ -1042,6 +1046,96 @@ static void zcomp_test_concurrency(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, rounds, nr * loops);
 }
 
+struct zct_dget_call {
+	struct zcomp *comp;
+	struct zcomp_dstrm *got;
+	struct completion done;
+};
+
+static int zct_dget_fn(void *arg)
+{
+	struct zct_dget_call *call = arg;
+
+	call->got = zcomp_dstream_get(call->comp);
+	zcomp_dstream_put(call->got);
+	complete(&call->done);
+	zct_wait_for_stop();
+	return 0;
+}
+
+/*
+ * A reader whose CPU's decompression stream is busy takes another CPU's
+ * free one rather than wait; with every one busy, it waits for its own.
+ */
+static void zcomp_test_dstream_elsewhere(struct kunit *test)
+{
+	struct zcomp_dstrm *mine;
+	struct zcomp_params params;
+	struct zct_dget_call call;
+	struct task_struct *task;
+	unsigned int cpu, here, sub;
+	struct zcomp *comp;
+	bool quick, waited;
+
+	/* holding all at once takes a lockdep subclass each */
+	if (num_online_cpus() < 2 ||
+	    num_online_cpus() > MAX_LOCKDEP_SUBCLASSES)
+		kunit_skip(test, "needs 2 to %lu online CPUs",
+			   MAX_LOCKDEP_SUBCLASSES);
+	zct_params_init(&params, ZCOMP_PARAM_NOT_SET);
+	comp = zct_create(test, zct_some_backend(), &params);
+
+	here = cpumask_first(cpu_online_mask);
+	mine = per_cpu_ptr(comp->dstream, here);
+	call.comp = comp;
+
+	/* this CPU's is busy: another one, at once */
+	init_completion(&call.done);
+	task = kthread_create(zct_dget_fn, &call, "zcomp-kunit-dget");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, here);
+	mutex_lock(&mine->lock);
+	wake_up_process(task);
+	quick = wait_for_completion_timeout(&call.done, 5 * HZ);
+	mutex_unlock(&mine->lock);
+	if (!quick)
+		wait_for_completion(&call.done);
+	kthread_stop(task);
+	KUNIT_EXPECT_TRUE_MSG(test, quick, "waited for a busy stream");
+	KUNIT_EXPECT_PTR_NE(test, call.got, mine);
+
+	/* all busy: it waits, for its own CPU's */
+	init_completion(&call.done);
+	task = kthread_create(zct_dget_fn, &call, "zcomp-kunit-dget");
+	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
+	kthread_bind(task, here);
+	/* many streams at once, on purpose: the test's own exception */
+	mutex_lock(&mine->lock);
+	sub = 0;
+	for_each_online_cpu(cpu) {
+		if (cpu != here)
+			mutex_lock_nested(&per_cpu_ptr(comp->dstream, cpu)->lock,
+					  ++sub);
+	}
+	wake_up_process(task);
+	msleep(50);
+	waited = !completion_done(&call.done);
+	for_each_online_cpu(cpu) {
+		if (cpu != here)
+			mutex_unlock(&per_cpu_ptr(comp->dstream, cpu)->lock);
+	}
+	msleep(50);
+	/* still waiting: not for the stream released, but for its own */
+	waited = waited && !completion_done(&call.done);
+	mutex_unlock(&mine->lock);
+	wait_for_completion(&call.done);
+	kthread_stop(task);
+	zcomp_destroy(comp);
+
+	KUNIT_EXPECT_TRUE_MSG(test, waited, "did not wait with every stream busy");
+	KUNIT_EXPECT_PTR_EQ(test, call.got, mine);
+}
+
 struct zct_dead_call {
 	struct zcomp *comp;
 	unsigned int cpu;
@@ -1064,6 +1158,7 @@ static void zcomp_test_hotplug_callbacks(struct kunit *test)
 	struct zct_scratch *z = test->priv;
 	struct zcomp_params params;
 	struct zct_dead_call call;
+	struct zcomp_dstrm *zdstrm;
 	struct zcomp_strm *zstrm;
 	struct task_struct *task;
 	unsigned int cpu, len = 0;
@@ -1074,12 +1169,16 @@ static void zcomp_test_hotplug_callbacks(struct kunit *test)
 	zct_params_init(&params, ZCOMP_PARAM_NOT_SET);
 	comp = zct_create(test, zct_some_backend(), &params);
 
-	/* Every online CPU has a live stream */
-	for_each_online_cpu(cpu)
+	/* Every online CPU has live streams of both kinds */
+	for_each_online_cpu(cpu) {
 		KUNIT_EXPECT_NOT_NULL(test, per_cpu_ptr(comp->stream, cpu)->buffer);
+		KUNIT_EXPECT_NOT_NULL(test,
+				      per_cpu_ptr(comp->dstream, cpu)->local_copy);
+	}
 
 	cpu = cpumask_last(cpu_online_mask);
 	zstrm = per_cpu_ptr(comp->stream, cpu);
+	zdstrm = per_cpu_ptr(comp->dstream, cpu);
 	call.comp = comp;
 	call.cpu = cpu;
 	init_completion(&call.done);
@@ -1107,9 +1206,14 @@ static void zcomp_test_hotplug_callbacks(struct kunit *test)
 	KUNIT_EXPECT_TRUE(test, live);
 
 	mutex_lock(&zstrm->lock);
-	gone = !zstrm->buffer && !zstrm->local_copy && !zstrm->ctx.context;
+	gone = !zstrm->buffer && !zstrm->ctx.context;
 	mutex_unlock(&zstrm->lock);
 	KUNIT_EXPECT_TRUE_MSG(test, gone, "stream of CPU %u not freed", cpu);
+	mutex_lock(&zdstrm->lock);
+	gone = !zdstrm->local_copy && !zdstrm->ctx.context;
+	mutex_unlock(&zdstrm->lock);
+	KUNIT_EXPECT_TRUE_MSG(test, gone,
+			      "decompression stream of CPU %u not freed", cpu);
 
 	/* A second teardown of an empty slot is harmless */
 	KUNIT_EXPECT_EQ(test, zcomp_cpu_dead(cpu, &comp->node), 0);
@@ -1117,16 +1221,19 @@ static void zcomp_test_hotplug_callbacks(struct kunit *test)
 	/* Back up: a working stream again */
 	KUNIT_EXPECT_EQ(test, zcomp_cpu_prepare(cpu, &comp->node), 0);
 	KUNIT_EXPECT_NOT_NULL(test, zstrm->buffer);
-	KUNIT_EXPECT_NOT_NULL(test, zstrm->local_copy);
+	KUNIT_EXPECT_NOT_NULL(test, zdstrm->local_copy);
 
 	zct_fill_text(z->page, PAGE_SIZE, 77);
 	mutex_lock(&zstrm->lock);
 	err = zcomp_compress(comp, zstrm, z->page, &len);
-	if (!err) {
+	if (!err)
 		memcpy(z->cbuf, zstrm->buffer, len);
-		err = zcomp_decompress(comp, zstrm, z->cbuf, len, z->out);
-	}
 	mutex_unlock(&zstrm->lock);
+	if (!err) {
+		mutex_lock(&zdstrm->lock);
+		err = zcomp_decompress(comp, zdstrm, z->cbuf, len, z->out);
+		mutex_unlock(&zdstrm->lock);
+	}
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, memcmp(z->out, z->page, PAGE_SIZE), 0);
 
@@ -1140,6 +1247,7 @@ static void zcomp_test_cpu_offline(struct kunit *test)
 	unsigned int cpu, victim = nr_cpu_ids;
 	int err, failures, rounds, migrations;
 	struct zcomp_params params;
+	struct zcomp_dstrm *zdstrm;
 	struct zcomp_strm *zstrm;
 	struct zct_worker *w;
 	struct zcomp *comp;
@@ -1159,6 +1267,7 @@ static void zcomp_test_cpu_offline(struct kunit *test)
 	zct_params_init(&params, ZCOMP_PARAM_NOT_SET);
 	comp = zct_create(test, zct_some_backend(), &params);
 	zstrm = per_cpu_ptr(comp->stream, victim);
+	zdstrm = per_cpu_ptr(comp->dstream, victim);
 
 	zct_workers_start(w, nr, comp, 0);
 	msleep(100);
@@ -1172,12 +1281,18 @@ static void zcomp_test_cpu_offline(struct kunit *test)
 	mutex_lock(&zstrm->lock);
 	gone = !zstrm->buffer;
 	mutex_unlock(&zstrm->lock);
+	mutex_lock(&zdstrm->lock);
+	gone = gone && !zdstrm->local_copy;
+	mutex_unlock(&zdstrm->lock);
 	msleep(100);
 
 	err = add_cpu(victim);
 	mutex_lock(&zstrm->lock);
 	back = zstrm->buffer;
 	mutex_unlock(&zstrm->lock);
+	mutex_lock(&zdstrm->lock);
+	back = back && zdstrm->local_copy;
+	mutex_unlock(&zdstrm->lock);
 	msleep(100);
 
 	failures = zct_workers_finish(w, nr, &rounds, &migrations);
@@ -1207,6 +1322,7 @@ static void zct_bench_one(struct kunit *test, const char *alg, u8 **pages,
 			  u8 **packed, unsigned int *packed_len)
 {
 	struct zcomp_params params;
+	struct zcomp_dstrm *zdstrm;
 	struct zcomp_strm *zstrm;
 	u64 start, ns, cns, dns, cbytes = 0, dbytes = 0, in = 0, out = 0;
 	struct zcomp *comp;
@@ -1239,13 +1355,15 @@ static void zct_bench_one(struct kunit *test, const char *alg, u8 **pages,
 		cond_resched();
 	}
 	cns = ktime_get_ns() - start;
+	zcomp_stream_put(zstrm);
 
+	zdstrm = zcomp_dstream_get(comp);
 	start = ktime_get_ns();
 	for (i = 0; !err; i++) {
 		unsigned int p = i % ZCT_BENCH_PAGES;
 
-		err = zcomp_decompress(comp, zstrm, packed[p], packed_len[p],
-				       zstrm->local_copy);
+		err = zcomp_decompress(comp, zdstrm, packed[p], packed_len[p],
+				       zdstrm->local_copy);
 		dbytes += PAGE_SIZE;
 		ns = ktime_get_ns() - start;
 		if (ns >= ZCT_BENCH_NS)
@@ -1253,7 +1371,7 @@ static void zct_bench_one(struct kunit *test, const char *alg, u8 **pages,
 		cond_resched();
 	}
 	dns = ktime_get_ns() - start;
-	zcomp_stream_put(zstrm);
+	zcomp_dstream_put(zdstrm);
 	zcomp_destroy(comp);
 
 	/* Printing allocates: not with the stream held (zcomp.c, rule 6) */
@@ -1318,6 +1436,7 @@ static struct kunit_case zcomp_kunit_cases[] = {
 	KUNIT_CASE(zcomp_test_zstd_bad_dict),
 	KUNIT_CASE(zcomp_test_bad_params),
 	KUNIT_CASE(zcomp_test_concurrency),
+	KUNIT_CASE(zcomp_test_dstream_elsewhere),
 	KUNIT_CASE(zcomp_test_hotplug_callbacks),
 	KUNIT_CASE(zcomp_test_cpu_offline),
 	KUNIT_CASE(zcomp_test_benchmark),

@@ -10,6 +10,7 @@
 #include <kunit/test.h>
 #include <linux/completion.h>
 #include <linux/delay.h>
+#include <linux/kthread.h>
 #include <linux/random.h>
 #include <linux/workqueue.h>
 
@@ -468,8 +469,8 @@ static struct kunit_suite zram_kunit_suite = {
 
 /*
  * The write path with a pool and the default algorithm's streams: no
- * reclaim while a stream is held, and what a page becomes when memory is
- * short.
+ * reclaim while a stream is held, what a page becomes when memory is
+ * short, and reads that do not wait for writers' streams.
  */
 #define WRITE_SLOTS	4
 
@@ -704,8 +705,111 @@ static void write_slow_path_keeps_limit(struct kunit *test)
 	__free_page(b);
 }
 
+/* A writer that holds its CPU's compression stream and sleeps */
+struct write_kunit_holder {
+	struct zram *zram;
+	struct completion held;
+	struct completion release;
+	struct task_struct *task;
+};
+
+static int write_kunit_hold_fn(void *arg)
+{
+	struct write_kunit_holder *h = arg;
+	struct zcomp_strm *zstrm;
+
+	zstrm = zcomp_stream_get(h->zram->comps[ZRAM_PRIMARY_COMP]);
+	complete(&h->held);
+	wait_for_completion(&h->release);
+	zcomp_stream_put(zstrm);
+	while (!kthread_should_stop())
+		schedule_timeout_interruptible(1);
+	return 0;
+}
+
+/*
+ * Every CPU's compression stream is held by a sleeping writer; a read of a
+ * compressed slot queued on each CPU in turn must still complete.
+ */
+static void read_while_streams_held(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	struct zcomp *comp = zram->comps[ZRAM_PRIMARY_COMP];
+	struct page *a = write_kunit_page(test, 6);
+	struct write_kunit_reader r = { .zram = zram };
+	struct write_kunit_holder *h;
+	unsigned int cpu, held = 0, reads = 0, done = 0;
+	bool huge, pending = false;
+
+	h = kunit_kcalloc(test, nr_cpu_ids, sizeof(*h), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, h);
+	r.page = alloc_page(GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, r.page);
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, a), 0);
+	KUNIT_ASSERT_LT(test, write_kunit_size(zram, 0, &huge),
+			(unsigned int)PAGE_SIZE);
+
+	for_each_online_cpu(cpu) {
+		h[cpu].zram = zram;
+		init_completion(&h[cpu].held);
+		init_completion(&h[cpu].release);
+		h[cpu].task = kthread_create(write_kunit_hold_fn, &h[cpu],
+					     "zram-kunit-hold/%u", cpu);
+		if (IS_ERR(h[cpu].task))
+			continue;
+		kthread_bind(h[cpu].task, cpu);
+		wake_up_process(h[cpu].task);
+		wait_for_completion(&h[cpu].held);
+		held++;
+	}
+	for_each_online_cpu(cpu) {
+		struct zcomp_strm *zstrm = per_cpu_ptr(comp->stream, cpu);
+
+		if (IS_ERR(h[cpu].task) ||
+		    !mutex_is_locked(&zstrm->lock))
+			continue;
+		memset(page_address(r.page), 0, PAGE_SIZE);
+		INIT_WORK_ONSTACK(&r.work, write_kunit_read_fn);
+		init_completion(&r.done);
+		queue_work_on(cpu, system_highpri_wq, &r.work);
+		reads++;
+		if (!wait_for_completion_timeout(&r.done, 5 * HZ)) {
+			/* it waits for a stream: it ends after the release */
+			pending = true;
+			break;
+		}
+		if (!r.ret && !memcmp(page_address(r.page), page_address(a),
+				      PAGE_SIZE))
+			done++;
+		flush_work(&r.work);
+		destroy_work_on_stack(&r.work);
+	}
+	for_each_online_cpu(cpu) {
+		if (!IS_ERR(h[cpu].task))
+			complete(&h[cpu].release);
+	}
+	if (pending) {
+		flush_work(&r.work);
+		destroy_work_on_stack(&r.work);
+	}
+	for_each_online_cpu(cpu) {
+		if (!IS_ERR(h[cpu].task))
+			kthread_stop(h[cpu].task);
+	}
+
+	KUNIT_EXPECT_EQ_MSG(test, held, num_online_cpus(),
+			    "not every CPU's stream was held");
+	KUNIT_EXPECT_EQ(test, reads, held);
+	KUNIT_EXPECT_EQ_MSG(test, done, reads,
+			    "a read waited for a compression stream, or read wrong data");
+	write_kunit_expect(test, zram, 0, a);
+	__free_page(r.page);
+	__free_page(a);
+}
+
 static struct kunit_case write_kunit_cases[] = {
 	KUNIT_CASE(write_reclaims_without_stream),
+	KUNIT_CASE(read_while_streams_held),
 	KUNIT_CASE(write_backend_out_of_memory),
 	KUNIT_CASE(write_slow_path_keeps_limit),
 	{}
