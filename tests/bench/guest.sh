@@ -19,7 +19,7 @@
 # ZT_BLKPAGES as for the test suites, and
 #   BENCH_ROUNDS     rounds (each runs both modules)
 #   BENCH_RUNTIME    seconds per fio and cyclictest run
-#   BENCH_WORKLOADS  any of: limit fio swap mem lat movable
+#   BENCH_WORKLOADS  any of: limit fio swap mem lat readlat movable
 #   ZT_LIMIT_KO      tests/bench/limit's module, built for the booted kernel
 #   BENCH_ALGS       algorithms (default "lz4 zstd")
 #   BENCH_QUICK      1: fewer fio variants and smaller sizes (CI)
@@ -498,12 +498,81 @@ bench_lat() {
 	sysw $Z/reset 1
 }
 
+# readlat_run NAME: the rate-limited reader for BENCH_RUNTIME seconds:
+# 4 KiB random O_DIRECT reads at 500 IOPS over the first 64 MiB (16 in
+# quick mode), written before; emits its completion latency's p99, p99.9
+# and maximum.
+readlat_run() {
+	fio --name=reader --filename=/dev/zram0 --direct=1 --rw=randread \
+		--bs=4k --size="$readlat_size" --rate_iops=500 --time_based \
+		--runtime="$BENCH_RUNTIME" --percentile_list=99:99.9 \
+		--output-format=json >/tmp/readlat.json 2>/tmp/readlat.err ||
+		{ cat /tmp/readlat.err; fail "readlat: $1: fio failed"; }
+	# shellcheck disable=SC2046 # four numbers
+	set -- "$1" $(python3 - /tmp/readlat.json <<'PY'
+import json, sys
+top = json.load(open(sys.argv[1]))['jobs'][0]
+job = top['read']
+clat = job['clat_ns']
+if top['error'] or not job['total_ios']:
+    sys.exit('readlat: no reads, or an error')
+pct = clat['percentile']
+print(pct['99.000000'] / 1000, pct['99.900000'] / 1000, clat['max'] / 1000,
+      job['total_ios'])
+PY
+)
+	[ $# = 5 ] || fail "readlat: $1: fio measured nothing"
+	emit "$1" p99 us lower "$2"
+	emit "$1" p99.9 us lower "$3"
+	emit "$1" max us lower "$4"
+	emit "$1" reads /s higher "$(echo "scale=1; $5 / $BENCH_RUNTIME" | bc)"
+}
+
+# Read latency: the reader alone, then the same reader while two writers
+# compress with zstd at level 19 (as the lat workload) into another region
+# of the device.  A read that waits for a compression shows in the tail.
+# The writers' own rate is reported beside it: making reads wait less
+# must not cost them much.
+bench_readlat() {
+	local writers w0 w1 t0 t1
+	has_alg zstd || return 0
+	readlat_size=64M
+	[ "$BENCH_QUICK" = 1 ] && readlat_size=16M
+	dev_init 512M "$lat_alg"
+	fio --name=fill --filename=/dev/zram0 --direct=1 --rw=write --bs=1M \
+		--size="$readlat_size" --buffer_compress_percentage=50 \
+		--refill_buffers >/dev/null
+	readlat_run readlat-alone
+	fio --name=readlat-load --filename=/dev/zram0 --direct=1 \
+		--rw=randwrite --bs=64k --numjobs=2 --offset=128M --size=128M \
+		--offset_increment=128M --buffer_compress_percentage=50 \
+		--refill_buffers --time_based \
+		--runtime=$((BENCH_RUNTIME + 180)) >/tmp/readlat-load.log 2>&1 &
+	writers=$!
+	w0=$(sectors_written)
+	for _ in $(seq 120); do
+		[ "$(sectors_written)" -gt "$w0" ] && break
+		sleep 1
+	done
+	w0=$(sectors_written) t0=$(date +%s.%N)
+	readlat_run "readlat-$lat_tag"
+	w1=$(sectors_written) t1=$(date +%s.%N)
+	kill -0 "$writers" 2>/dev/null ||
+		{ cat /tmp/readlat-load.log; fail "readlat: the writers ended before the reader did"; }
+	kill "$writers" 2>/dev/null || true
+	wait "$writers" 2>/dev/null || true
+	[ "$w1" -gt "$w0" ] || fail "readlat: nothing written while the reader ran"
+	emit "readlat-$lat_tag" load-written MB/s higher \
+		"$(echo "scale=2; ($w1 - $w0) * 512 / 1000000 / ($t1 - $t0)" | bc)"
+	sysw $Z/reset 1
+}
+
 # Both modules must compress the latency load alike: at level 19 where the
 # stock zram can set a level (algorithm_params, 6.12 on), else both at
 # zstd's default level, and the workload's name says which.
 lat_alg=zstd:19 lat_tag=zstd19
 case " $BENCH_WORKLOADS " in
-*" lat "*)
+*" lat "* | *" readlat "*)
 	modprobe zram
 	[ -e $Z/algorithm_params ] || { lat_alg=zstd lat_tag=zstd; }
 	modprobe -r zram
