@@ -478,8 +478,12 @@ static inline void zram_kunit_reclaim(struct zram *zram) { }
 /*
  * Allocate a pool object within the device's memory limit.  @reclaim: the
  * allocation may enter direct reclaim.  It must not while the caller holds
- * a compression stream (a read on that CPU would wait for the reclaim);
+ * a compression stream (a writer on that CPU would wait for the reclaim);
  * without it, only kswapd is woken.
+ *
+ * Return: 0; -ENOMEM when the pool had no memory, which another try with
+ * reclaim may find; -ENOSPC when the object would take the pool past the
+ * memory limit, which no reclaim changes.  *@handle is 0 on failure.
  */
 int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 		   unsigned long *handle)
@@ -489,6 +493,7 @@ int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 	unsigned long used;
 	int ret;
 
+	*handle = 0;
 	if (!reclaim)
 		gfp &= ~__GFP_DIRECT_RECLAIM;
 	if (zram_kunit_fail_alloc(reclaim))
@@ -501,7 +506,8 @@ int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 	note_pool_bytes(zram, used);
 	if (limit && used > limit) {
 		zsm_free(zram->mem_pool, *handle);
-		return -ENOMEM;
+		*handle = 0;
+		return -ENOSPC;
 	}
 	return 0;
 }
@@ -514,7 +520,7 @@ static int store_huge_obj(struct zram *zram, struct page *page,
 
 	ret = zram_alloc_obj(zram, PAGE_SIZE, true, &obj->handle);
 	if (ret)
-		return ret;
+		return -ENOMEM;
 	src = kmap_local_page(page);
 	zsm_obj_write(zram->mem_pool, obj->handle, src, PAGE_SIZE);
 	kunmap_local(src);
@@ -530,7 +536,8 @@ static int store_huge_obj(struct zram *zram, struct page *page,
  * reclaim, and the page is compressed again into it.  Compression is
  * deterministic, so the second pass fits the object; a backend that ran
  * out of memory itself gets the same treatment, and after a few tries the
- * page is stored as it is.
+ * page is stored as it is.  At the memory limit the write fails at once:
+ * reclaim would not make room under it.
  */
 static int store_compressed_obj(struct zram *zram, struct page *page,
 				struct zram_obj *obj)
@@ -539,8 +546,8 @@ static int store_compressed_obj(struct zram *zram, struct page *page,
 	unsigned long handle = 0;	/* allocated with reclaim, for @size */
 	unsigned int size = 0, len = 0, tries;
 	struct zcomp_strm *zstrm;
+	int ret, alloc = 0;
 	void *src;
-	int ret;
 
 	for (tries = 0; tries < 3; tries++) {
 		zstrm = zcomp_stream_get(comp);
@@ -554,7 +561,10 @@ static int store_compressed_obj(struct zram *zram, struct page *page,
 				zsm_free(zram->mem_pool, handle);
 				handle = 0;
 			}
-			if (handle || !zram_alloc_obj(zram, len, false, &handle)) {
+			if (!handle)
+				alloc = zram_alloc_obj(zram, len, false,
+						       &handle);
+			if (handle) {
 				zsm_obj_write(zram->mem_pool, handle,
 					      zstrm->buffer, len);
 				zcomp_stream_put(zstrm);
@@ -565,6 +575,8 @@ static int store_compressed_obj(struct zram *zram, struct page *page,
 			}
 		}
 		zcomp_stream_put(zstrm);
+		if (alloc == -ENOSPC)
+			return -ENOMEM;
 		if (ret == -ENOMEM) {
 			/* the backend itself ran short */
 			memalloc_retry_wait(GFP_NOIO);
@@ -575,7 +587,7 @@ static int store_compressed_obj(struct zram *zram, struct page *page,
 		zram_kunit_reclaim(zram);
 		ret = zram_alloc_obj(zram, len, true, &handle);
 		if (ret)
-			return ret;
+			return -ENOMEM;
 		size = len;
 	}
 

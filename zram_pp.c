@@ -498,7 +498,8 @@ static int recomp_make_obj(struct zram *zram, struct page *page,
 	*saves = !ret && recomp_saves(zram, old_size, len);
 	if (*saves && (!req->threshold || len < req->threshold)) {
 		/* no reclaim with the stream held: the slot keeps its object */
-		ret = zram_alloc_obj(zram, len, false, &new);
+		/* the memory limit, like no memory, ends the run: -ENOMEM */
+		ret = zram_alloc_obj(zram, len, false, &new) ? -ENOMEM : 0;
 		if (!ret)
 			zsm_obj_write(zram->mem_pool, new, zstrm->buffer, len);
 	}

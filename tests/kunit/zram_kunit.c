@@ -705,6 +705,33 @@ static void write_slow_path_keeps_limit(struct kunit *test)
 	__free_page(b);
 }
 
+static void write_kunit_count_reclaim(struct zram *zram)
+{
+	write_kunit_reclaims++;
+}
+
+/* At the memory limit a write fails at once: reclaim cannot make room */
+static void write_limit_fails_without_reclaim(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	struct page *a = write_kunit_page(test, 7);
+	struct page *b = write_kunit_page(test, 8);
+
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, a), 0);
+	WRITE_ONCE(zram->limit_pages, 1);
+	/* the pool, a page and its metadata, is past a one-page limit */
+	write_kunit_reclaims = 0;
+	kunit_before_reclaim = write_kunit_count_reclaim;
+	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 1, b), -ENOMEM);
+	kunit_before_reclaim = NULL;
+	KUNIT_EXPECT_EQ_MSG(test, write_kunit_reclaims, 0,
+			    "the write reclaimed for a limit that reclaim cannot lift");
+	write_kunit_expect(test, zram, 0, a);
+	WRITE_ONCE(zram->limit_pages, 0);
+	__free_page(a);
+	__free_page(b);
+}
+
 /* A writer that holds its CPU's compression stream and sleeps */
 struct write_kunit_holder {
 	struct zram *zram;
@@ -812,6 +839,7 @@ static struct kunit_case write_kunit_cases[] = {
 	KUNIT_CASE(read_while_streams_held),
 	KUNIT_CASE(write_backend_out_of_memory),
 	KUNIT_CASE(write_slow_path_keeps_limit),
+	KUNIT_CASE(write_limit_fails_without_reclaim),
 	{}
 };
 
