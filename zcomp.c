@@ -14,15 +14,16 @@
  * sleep and allocate with GFP_KERNEL.
  *
  * Reads take only decompression streams, whose holders do nothing but
- * decompress: a read never waits for a compression, nor for a reclaim
- * that a writer enters.  A reader takes its CPU's decompression stream
- * when it is free, else any other free one, and waits for its own only
- * when every one is busy.
+ * decompress: a read never waits here for a compression, nor for a
+ * reclaim that a writer enters.  A reader takes its CPU's decompression
+ * stream when it is free, else any other free one, and waits for its own
+ * only when every one is busy.
  *
  * Locking rules for a stream (of either kind):
  *
- * 1. It is used only with its ->lock held: zcomp_stream_get() takes the
- *    lock, zcomp_stream_put() drops it.  The holder may sleep, may be
+ * 1. It is used only with its ->lock held: zcomp_stream_get() (or
+ *    zcomp_dstream_get()) takes the lock, zcomp_stream_put() (or
+ *    zcomp_dstream_put()) drops it.  The holder may sleep, may be
  *    preempted and may migrate: the stream stays its own until put, on
  *    whichever CPU it ends up running.
  * 2. A non-NULL ->buffer (->local_copy for a decompression stream), read
@@ -298,11 +299,12 @@ static bool zcomp_dstream_trylock(struct zcomp_dstrm *zdstrm)
  * @comp: the zcomp
  *
  * Takes the stream of the CPU the caller runs on if it is free, else a
- * free stream of another online CPU; only when all are busy does it wait,
- * for its own CPU's.  Holders of decompression streams only decompress,
- * so the wait is short.  The caller may sleep and migrate while it holds
- * the stream; it must give it back with zcomp_dstream_put() and must not
- * hold another stream meanwhile.
+ * free stream of another online CPU, looking from the next CPU on; only
+ * when all are busy does it wait, for its own CPU's.  Holders of
+ * decompression streams only decompress, so the wait is short.  The
+ * caller may sleep and migrate while it holds the stream; it must give it
+ * back with zcomp_dstream_put() and must not hold another stream
+ * meanwhile.
  *
  * Context: process context; sleeps.
  * Return: the stream, locked.
@@ -317,8 +319,12 @@ struct zcomp_dstrm *zcomp_dstream_get(struct zcomp *comp)
 	zdstrm = raw_cpu_ptr(comp->dstream);
 	if (zcomp_dstream_trylock(zdstrm))
 		return zdstrm;
-	/* A CPU that goes down meanwhile fails the check (rule 2) */
-	for_each_online_cpu(cpu) {
+	/*
+	 * From the next CPU on, so that readers spread out; a CPU that goes
+	 * down meanwhile fails the check (rule 2)
+	 */
+	for_each_cpu_wrap(cpu, cpu_online_mask,
+			  (raw_smp_processor_id() + 1) % nr_cpu_ids) {
 		zdstrm = per_cpu_ptr(comp->dstream, cpu);
 		if (zcomp_dstream_trylock(zdstrm))
 			return zdstrm;
@@ -462,6 +468,9 @@ struct zcomp *zcomp_create(const char *alg,
 
 	ops = zcomp_find_backend(alg);
 	if (!ops)
+		return ERR_PTR(-EINVAL);
+	/* a decompression context is made and freed by a pair, or not at all */
+	if (WARN_ON_ONCE(!ops->create_dctx != !ops->destroy_dctx))
 		return ERR_PTR(-EINVAL);
 
 	comp = kzalloc(sizeof(*comp), GFP_KERNEL);

@@ -6,8 +6,8 @@
  * compression stream and a decompression stream.  Each is a backend
  * context plus a buffer, guarded by a mutex of its own: the holder may be
  * preempted, may sleep and may migrate to another CPU meanwhile.  Reads
- * take only decompression streams, so a read never waits for a
- * compression.  The API is for preemptible context only.
+ * take only decompression streams, so a read never waits for a stream
+ * that a compression holds.  The API is for preemptible context only.
  */
 #ifndef _ZRAM_ZCOMP_H_
 #define _ZRAM_ZCOMP_H_

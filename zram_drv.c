@@ -447,15 +447,19 @@ struct zram_obj {
 #ifdef ZRAM_KUNIT
 /*
  * The KUnit suite's view into the write path: allocations without reclaim
- * that it makes fail, compressions that it makes run out of memory, and a
- * call as the write path is about to reclaim.  The suite runs alone.
+ * that it makes fail, allocations with reclaim that it counts,
+ * compressions that it makes run out of memory, and a call as the write
+ * path is about to reclaim.  The suite runs alone.
  */
 static atomic_t kunit_fail_noreclaim = ATOMIC_INIT(0);
+static atomic_t kunit_reclaim_allocs = ATOMIC_INIT(0);
 static atomic_t kunit_fail_compress = ATOMIC_INIT(0);
 static void (*kunit_before_reclaim)(struct zram *zram);
 
 static bool zram_kunit_fail_alloc(bool reclaim)
 {
+	if (reclaim)
+		atomic_inc(&kunit_reclaim_allocs);
 	return !reclaim && atomic_add_unless(&kunit_fail_noreclaim, -1, 0);
 }
 
@@ -494,6 +498,13 @@ int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 	int ret;
 
 	*handle = 0;
+	/*
+	 * Every object adds at least its handle to the pool's bytes: a pool
+	 * at the limit refuses it whatever the allocation does, so it is not
+	 * made (nor reclaimed for).
+	 */
+	if (limit && zsm_get_total_bytes(zram->mem_pool) >= limit)
+		return -ENOSPC;
 	if (!reclaim)
 		gfp &= ~__GFP_DIRECT_RECLAIM;
 	if (zram_kunit_fail_alloc(reclaim))

@@ -16,7 +16,9 @@
  *  zstd_bad_dict a corrupt zstd-format dictionary is refused
  *  bad_params    refused parameters leave the parameters untouched
  *  concurrency   kthreads sharing streams, sleeping while holding them
- *  hotplug_callbacks  the prepare/dead callbacks on one CPU's stream
+ *  dstream_elsewhere  a reader takes another CPU's free decompression
+ *                stream, and waits for its own only when all are busy
+ *  hotplug_callbacks  the prepare/dead callbacks on one CPU's streams
  *  cpu_offline   a real CPU offline/online while kthreads compress
  *  benchmark     one-thread compress/decompress throughput per backend
  */
@@ -1063,37 +1065,65 @@ static int zct_dget_fn(void *arg)
 	return 0;
 }
 
+/* A kthread on @cpu that takes and puts a decompression stream of @comp */
+static struct task_struct *zct_dget_start(struct zct_dget_call *call,
+					  struct zcomp *comp, unsigned int cpu)
+{
+	struct task_struct *task;
+
+	call->comp = comp;
+	call->got = NULL;
+	init_completion(&call->done);
+	task = kthread_create(zct_dget_fn, call, "zcomp-kunit-dget");
+	if (!IS_ERR(task))
+		kthread_bind(task, cpu);
+	return task;
+}
+
+/* Whether @task sleeps (in mutex_lock(), for the tests below) within 5 s */
+static bool zct_task_blocks(struct task_struct *task)
+{
+	int i;
+
+	for (i = 0; i < 250; i++) {
+		if (READ_ONCE(task->__state) == TASK_UNINTERRUPTIBLE)
+			return true;
+		msleep(20);
+	}
+	return false;
+}
+
 /*
  * A reader whose CPU's decompression stream is busy takes another CPU's
  * free one rather than wait; with every one busy, it waits for its own.
  */
 static void zcomp_test_dstream_elsewhere(struct kunit *test)
 {
-	struct zcomp_dstrm *mine;
+	struct zcomp_dstrm *mine, **held;
 	struct zcomp_params params;
 	struct zct_dget_call call;
 	struct task_struct *task;
-	unsigned int cpu, here, sub;
+	unsigned int cpu, here, n = 0;
+	bool quick, blocked, waited;
 	struct zcomp *comp;
-	bool quick, waited;
 
-	/* holding all at once takes a lockdep subclass each */
-	if (num_online_cpus() < 2 ||
-	    num_online_cpus() > MAX_LOCKDEP_SUBCLASSES)
-		kunit_skip(test, "needs 2 to %lu online CPUs",
-			   MAX_LOCKDEP_SUBCLASSES);
+	if (num_online_cpus() < 2)
+		kunit_skip(test, "needs two online CPUs");
+	held = kunit_kcalloc(test, nr_cpu_ids, sizeof(*held), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, held);
 	zct_params_init(&params, ZCOMP_PARAM_NOT_SET);
 	comp = zct_create(test, zct_some_backend(), &params);
 
 	here = cpumask_first(cpu_online_mask);
 	mine = per_cpu_ptr(comp->dstream, here);
-	call.comp = comp;
 
 	/* this CPU's is busy: another one, at once */
-	init_completion(&call.done);
-	task = kthread_create(zct_dget_fn, &call, "zcomp-kunit-dget");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	kthread_bind(task, here);
+	task = zct_dget_start(&call, comp, here);
+	if (IS_ERR(task)) {
+		zcomp_destroy(comp);
+		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(task));
+		return;
+	}
 	mutex_lock(&mine->lock);
 	wake_up_process(task);
 	quick = wait_for_completion_timeout(&call.done, 5 * HZ);
@@ -1104,29 +1134,38 @@ static void zcomp_test_dstream_elsewhere(struct kunit *test)
 	KUNIT_EXPECT_TRUE_MSG(test, quick, "waited for a busy stream");
 	KUNIT_EXPECT_PTR_NE(test, call.got, mine);
 
+	/* holding all at once takes a lockdep subclass each */
+	if (num_online_cpus() > MAX_LOCKDEP_SUBCLASSES) {
+		zcomp_destroy(comp);
+		kunit_info(test, "all busy: not tried on more than %lu CPUs\n",
+			   MAX_LOCKDEP_SUBCLASSES);
+		return;
+	}
+
 	/* all busy: it waits, for its own CPU's */
-	init_completion(&call.done);
-	task = kthread_create(zct_dget_fn, &call, "zcomp-kunit-dget");
-	KUNIT_ASSERT_FALSE(test, IS_ERR(task));
-	kthread_bind(task, here);
+	task = zct_dget_start(&call, comp, here);
+	if (IS_ERR(task)) {
+		zcomp_destroy(comp);
+		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(task));
+		return;
+	}
 	/* many streams at once, on purpose: the test's own exception */
 	mutex_lock(&mine->lock);
-	sub = 0;
 	for_each_online_cpu(cpu) {
-		if (cpu != here)
-			mutex_lock_nested(&per_cpu_ptr(comp->dstream, cpu)->lock,
-					  ++sub);
+		if (cpu == here)
+			continue;
+		held[n] = per_cpu_ptr(comp->dstream, cpu);
+		mutex_lock_nested(&held[n]->lock, n + 1);
+		n++;
 	}
 	wake_up_process(task);
+	/* it tried every stream, and sleeps on one */
+	blocked = zct_task_blocks(task);
+	while (n)
+		mutex_unlock(&held[--n]->lock);
 	msleep(50);
-	waited = !completion_done(&call.done);
-	for_each_online_cpu(cpu) {
-		if (cpu != here)
-			mutex_unlock(&per_cpu_ptr(comp->dstream, cpu)->lock);
-	}
-	msleep(50);
-	/* still waiting: not for the stream released, but for its own */
-	waited = waited && !completion_done(&call.done);
+	/* still waiting: not for the streams released, but for its own */
+	waited = blocked && !completion_done(&call.done);
 	mutex_unlock(&mine->lock);
 	wait_for_completion(&call.done);
 	kthread_stop(task);
@@ -1236,6 +1275,25 @@ static void zcomp_test_hotplug_callbacks(struct kunit *test)
 	}
 	KUNIT_EXPECT_EQ(test, err, 0);
 	KUNIT_EXPECT_EQ(test, memcmp(z->out, z->page, PAGE_SIZE), 0);
+
+	/* Teardown waits for a holder of the decompression stream as well */
+	init_completion(&call.done);
+	task = kthread_create(zct_dead_fn, &call, "zcomp-kunit-dead");
+	if (IS_ERR(task)) {
+		zcomp_destroy(comp);
+		KUNIT_FAIL(test, "kthread_create: %ld", PTR_ERR(task));
+		return;
+	}
+	mutex_lock(&zdstrm->lock);
+	wake_up_process(task);
+	waited = zct_task_blocks(task) && !completion_done(&call.done);
+	live = zdstrm->local_copy;
+	mutex_unlock(&zdstrm->lock);
+	wait_for_completion(&call.done);
+	kthread_stop(task);
+	KUNIT_EXPECT_TRUE_MSG(test, waited,
+			      "teardown did not wait for the decompression stream's holder");
+	KUNIT_EXPECT_TRUE(test, live);
 
 	zcomp_destroy(comp);
 }

@@ -682,22 +682,29 @@ static void write_backend_out_of_memory(struct kunit *test)
 	__free_page(a);
 }
 
-/* Past the memory limit the slow path fails too, and the slot keeps its data */
+/*
+ * An object that takes the pool past the memory limit is allocated, then
+ * given back: the write fails and every slot keeps its data.
+ */
 static void write_slow_path_keeps_limit(struct kunit *test)
 {
 	struct zram *zram = test->priv;
 	struct page *a = write_kunit_page(test, 4);
 	struct page *b = write_kunit_page(test, 5);
+	unsigned long pages;
 
 	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, a), 0);
 	get_random_bytes(page_address(b), PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 1, b), 0);
-	KUNIT_ASSERT_GE(test, zsm_get_total_pages(zram->mem_pool), 2UL);
-	/* the pool is past the limit: no allocation may stay */
-	WRITE_ONCE(zram->limit_pages, 1);
-	atomic_set(&kunit_fail_noreclaim, 1);
-	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 0, a), -ENOMEM);
-	KUNIT_EXPECT_EQ(test, atomic_read(&kunit_fail_noreclaim), 0);
+	pages = zsm_get_total_pages(zram->mem_pool);
+	KUNIT_ASSERT_GE(test, pages, 2UL);
+	/* room for one more pool page, not for its metadata too */
+	WRITE_ONCE(zram->limit_pages, pages + 1);
+	atomic_set(&kunit_reclaim_allocs, 0);
+	/* stored whole: a new page of the huge class */
+	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 0, b), -ENOMEM);
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&kunit_reclaim_allocs), 1,
+			    "the object was not allocated, so not refused after");
 	write_kunit_expect(test, zram, 0, a);
 	write_kunit_expect(test, zram, 1, b);
 	WRITE_ONCE(zram->limit_pages, 0);
@@ -716,20 +723,28 @@ static void write_limit_fails_without_reclaim(struct kunit *test)
 	struct zram *zram = test->priv;
 	struct page *a = write_kunit_page(test, 7);
 	struct page *b = write_kunit_page(test, 8);
+	struct page *r = write_kunit_page(test, 9);
 
+	get_random_bytes(page_address(r), PAGE_SIZE);
 	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, a), 0);
 	WRITE_ONCE(zram->limit_pages, 1);
 	/* the pool, a page and its metadata, is past a one-page limit */
 	write_kunit_reclaims = 0;
+	atomic_set(&kunit_reclaim_allocs, 0);
 	kunit_before_reclaim = write_kunit_count_reclaim;
+	/* compressible, then stored whole: neither may reclaim */
 	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 1, b), -ENOMEM);
+	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 2, r), -ENOMEM);
 	kunit_before_reclaim = NULL;
 	KUNIT_EXPECT_EQ_MSG(test, write_kunit_reclaims, 0,
 			    "the write reclaimed for a limit that reclaim cannot lift");
+	KUNIT_EXPECT_EQ_MSG(test, atomic_read(&kunit_reclaim_allocs), 0,
+			    "an allocation with reclaim was made past the limit");
 	write_kunit_expect(test, zram, 0, a);
 	WRITE_ONCE(zram->limit_pages, 0);
 	__free_page(a);
 	__free_page(b);
+	__free_page(r);
 }
 
 /* A writer that holds its CPU's compression stream and sleeps */
@@ -792,7 +807,7 @@ static void read_while_streams_held(struct kunit *test)
 	for_each_online_cpu(cpu) {
 		struct zcomp_strm *zstrm = per_cpu_ptr(comp->stream, cpu);
 
-		if (IS_ERR(h[cpu].task) ||
+		if (IS_ERR_OR_NULL(h[cpu].task) ||
 		    !mutex_is_locked(&zstrm->lock))
 			continue;
 		memset(page_address(r.page), 0, PAGE_SIZE);
@@ -812,7 +827,7 @@ static void read_while_streams_held(struct kunit *test)
 		destroy_work_on_stack(&r.work);
 	}
 	for_each_online_cpu(cpu) {
-		if (!IS_ERR(h[cpu].task))
+		if (!IS_ERR_OR_NULL(h[cpu].task))
 			complete(&h[cpu].release);
 	}
 	if (pending) {
@@ -820,7 +835,7 @@ static void read_while_streams_held(struct kunit *test)
 		destroy_work_on_stack(&r.work);
 	}
 	for_each_online_cpu(cpu) {
-		if (!IS_ERR(h[cpu].task))
+		if (!IS_ERR_OR_NULL(h[cpu].task))
 			kthread_stop(h[cpu].task);
 	}
 
