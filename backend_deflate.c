@@ -12,6 +12,7 @@
  *
  * Anything outside these ranges is refused by setup_params(), before
  * zlib (which BUG()s on some of them when sizing its workspace) sees it.
+ * Every level but 0 gets zcomp's early abort.
  * A compression stream keeps a deflate state, a decompression stream an
  * inflate state, each in a workspace allocated with the stream.
  */
@@ -57,6 +58,12 @@ static int deflate_setup_params(struct zcomp_params *params)
 
 static void deflate_release_params(struct zcomp_params *params)
 {
+}
+
+/* Every level but 0 (stored blocks) searches for repeats */
+static bool deflate_costly(const struct zcomp_params *params)
+{
+	return params->level != Z_NO_COMPRESSION;
 }
 
 /* A zlib state whose workspace is ours: zlib frees nothing itself */
@@ -182,6 +189,7 @@ const struct zcomp_ops deflate_zcomp_ops = {
 	.destroy_ctx	= deflate_destroy_ctx,
 	.create_dctx	= deflate_create_dctx,
 	.destroy_dctx	= deflate_destroy_dctx,
+	.costly		= deflate_costly,
 	.compress	= deflate_compress,
 	.decompress	= deflate_decompress,
 };

@@ -117,12 +117,19 @@ static int lz4hc_decompress(struct zcomp_params *params,
 	return lz4_decode(dict ? &dict->tail : NULL, req);
 }
 
+/* Its chain search costs several times LZ4's, at every level */
+static bool lz4hc_costly(const struct zcomp_params *params)
+{
+	return true;
+}
+
 const struct zcomp_ops lz4hc_zcomp_ops = {
 	.name		= "lz4hc",
 	.setup_params	= lz4hc_setup_params,
 	.release_params	= lz4hc_release_params,
 	.create_ctx	= lz4hc_create_ctx,
 	.destroy_ctx	= lz4hc_destroy_ctx,
+	.costly		= lz4hc_costly,
 	.compress	= lz4hc_compress,
 	.decompress	= lz4hc_decompress,
 };

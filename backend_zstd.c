@@ -29,6 +29,9 @@
  * This needs the allocator and dictionary API of 6.12 (compat/zstd.h);
  * the 6.1 library exports no dictionary entry point, so there a
  * dictionary is refused with -EOPNOTSUPP.
+ *
+ * From level 3 up, and without a dictionary, zstd gets zcomp's early
+ * abort.
  */
 
 #include <linux/errno.h>
@@ -424,6 +427,19 @@ static int zstd_decompress(struct zcomp_params *params, struct zcomp_ctx *ctx,
 	return zstd_decompressed(req, ret);
 }
 
+/*
+ * From level 3, the default, up: below it zstd searches little more than
+ * LZ4 does, and gives up on a page that will not compress about as fast.
+ */
+#define ZSTD_COSTLY_LEVEL	3
+
+static bool zstd_costly(const struct zcomp_params *params)
+{
+	s32 level = params->level ? params->level : zstd_default_clevel();
+
+	return level >= ZSTD_COSTLY_LEVEL;
+}
+
 const struct zcomp_ops zstd_zcomp_ops = {
 	.name		= "zstd",
 	.setup_params	= zstd_setup_params,
@@ -432,6 +448,7 @@ const struct zcomp_ops zstd_zcomp_ops = {
 	.destroy_ctx	= zstd_destroy_ctx,
 	.create_dctx	= zstd_create_dctx,
 	.destroy_dctx	= zstd_destroy_dctx,
+	.costly		= zstd_costly,
 	.compress	= zstd_compress,
 	.decompress	= zstd_decompress,
 };

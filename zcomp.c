@@ -52,6 +52,8 @@
 #include <linux/err.h>
 #include <linux/kernel.h>
 #include <linux/lockdep.h>
+#include <linux/log2.h>
+#include <linux/lz4.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
@@ -152,10 +154,91 @@ ssize_t zcomp_available_show(const char *comp, char *buf, ssize_t at)
 	return at;
 }
 
+/*
+ * Early abort.  zram stores a page that does not compress below about four
+ * fifths of a page as it is, and an expensive backend (zstd at its higher
+ * levels, deflate, lz4hc) spends all its effort on such a page for
+ * nothing.  Two cheap estimates come first, and the page is given up only
+ * when both say that it would not shrink by even a sixteenth:
+ *
+ * - its order-0 entropy: what an entropy coder (the Huffman stage of zstd
+ *   and deflate) could save without finding a single repeat;
+ * - LZ4 into a buffer a sixteenth short of a page: what repeats save.
+ *
+ * The backends find repeats that LZ4 misses, and combine both kinds of
+ * saving, but two savings under a sixteenth each stay far from the fifth
+ * that zram needs.  The entropy goes first because it is the cheaper one,
+ * and most pages that compress show it there.  Without LZ4 in the kernel,
+ * or with a dictionary (which can make any page compress), there is no
+ * early abort.
+ */
+#ifdef ZRAM_BACKEND_LZ4
+#define ZCOMP_HAVE_LZ4		true
+#else
+#define ZCOMP_HAVE_LZ4		false
+#endif
+
+struct zcomp_probe {
+	LZ4_stream_t lz4;	/* LZ4's workspace */
+	u32 count[256];		/* how often each byte value occurs */
+};
+
+/* A page that saves less than this is not worth a full compression */
+#define ZCOMP_PROBE_ROOM	(PAGE_SIZE - PAGE_SIZE / 16)
+
+/* log2(@x) in 1/256ths, for @x >= 1 */
+static unsigned int zcomp_log2_q8(u32 x)
+{
+	unsigned int bits = ilog2(x), frac = 0, i;
+	u64 m = ((u64)x << 16) >> bits;		/* in [1, 2), 16 fraction bits */
+
+	/* Squaring doubles the logarithm: each step yields one more bit */
+	for (i = 0; i < 8; i++) {
+		m = (m * m) >> 16;
+		frac <<= 1;
+		if (m >= 2 << 16) {
+			m >>= 1;
+			frac |= 1;
+		}
+	}
+	return bits << 8 | frac;
+}
+
+/* Would coding each byte by its frequency alone fit @src in the room? */
+static bool zcomp_entropy_fits(struct zcomp_probe *probe, const u8 *src)
+{
+	u32 bits = 0;	/* the page's order-0 entropy, in 1/256ths of a bit */
+	unsigned int i;
+
+	memset(probe->count, 0, sizeof(probe->count));
+	for (i = 0; i < PAGE_SIZE; i++)
+		probe->count[src[i]]++;
+	/* each byte of value v costs log2(PAGE_SIZE / count[v]) bits */
+	for (i = 0; i < ARRAY_SIZE(probe->count); i++) {
+		u32 n = probe->count[i];
+
+		if (n)
+			bits += n * ((PAGE_SHIFT << 8) - zcomp_log2_q8(n));
+	}
+	return bits < ZCOMP_PROBE_ROOM * 8 * 256;
+}
+
+/* Is @src worth the backend's effort?  Stream held; uses its buffer. */
+static bool zcomp_worth_compressing(struct zcomp_strm *zstrm, const void *src)
+{
+	if (!ZCOMP_HAVE_LZ4)
+		return true;
+	if (zcomp_entropy_fits(zstrm->probe, src))
+		return true;
+	return LZ4_compress_default(src, zstrm->buffer, PAGE_SIZE,
+				    ZCOMP_PROBE_ROOM, &zstrm->probe->lz4) > 0;
+}
+
 /* A CPU's two streams, as the hotplug callbacks build or dismantle them */
 struct zcomp_parts {
 	void *buffer;
 	struct zcomp_ctx ctx;
+	struct zcomp_probe *probe;
 	void *local_copy;
 	struct zcomp_ctx dctx;
 };
@@ -167,6 +250,7 @@ static void zcomp_parts_free(struct zcomp *comp, struct zcomp_parts *parts)
 	if (comp->ops->destroy_dctx)
 		comp->ops->destroy_dctx(&parts->dctx);
 	kvfree(parts->local_copy);
+	kvfree(parts->probe);
 	kvfree(parts->buffer);
 }
 
@@ -183,6 +267,12 @@ static int zcomp_parts_alloc(struct zcomp *comp, unsigned int cpu,
 		err = comp->ops->create_dctx(&comp->params, &parts->dctx);
 		if (err)
 			return err;
+	}
+	if (comp->early_abort) {
+		parts->probe = kvmalloc_node(sizeof(*parts->probe),
+					     GFP_KERNEL, node);
+		if (!parts->probe)
+			return -ENOMEM;
 	}
 	parts->buffer = kvzalloc_node(ZCOMP_BUFFER_SIZE, GFP_KERNEL, node);
 	parts->local_copy = kvzalloc_node(PAGE_SIZE, GFP_KERNEL, node);
@@ -209,6 +299,7 @@ static int zcomp_cpu_prepare(unsigned int cpu, struct hlist_node *node)
 
 	mutex_lock(&zstrm->lock);
 	zstrm->ctx = parts.ctx;
+	zstrm->probe = parts.probe;
 	zstrm->buffer = parts.buffer;
 	mutex_unlock(&zstrm->lock);
 
@@ -231,8 +322,10 @@ static int zcomp_cpu_dead(unsigned int cpu, struct hlist_node *node)
 	mutex_lock(&zstrm->lock);
 	parts.buffer = zstrm->buffer;
 	parts.ctx = zstrm->ctx;
+	parts.probe = zstrm->probe;
 	zstrm->buffer = NULL;
 	zstrm->ctx.context = NULL;
+	zstrm->probe = NULL;
 	mutex_unlock(&zstrm->lock);
 
 	mutex_lock(&zdstrm->lock);
@@ -355,10 +448,13 @@ void zcomp_dstream_put(struct zcomp_dstrm *zdstrm)
  * @src: the page (PAGE_SIZE bytes)
  * @dst_len: on success, the compressed length now in @zstrm->buffer
  *
- * The output may be longer than a page when @src does not compress.
+ * The output may be longer than a page when @src does not compress.  With
+ * an early abort (zcomp->early_abort), a page that cheap estimates find
+ * would not shrink by a sixteenth is not compressed at all.
  *
  * Context: process context; may sleep.
- * Return: 0 or a negative errno.
+ * Return: 0; -E2BIG from the early abort: the page should be stored as
+ * it is; another negative errno from the backend.
  */
 int zcomp_compress(struct zcomp *comp, struct zcomp_strm *zstrm,
 		   const void *src, unsigned int *dst_len)
@@ -374,6 +470,8 @@ int zcomp_compress(struct zcomp *comp, struct zcomp_strm *zstrm,
 	might_sleep();
 	lockdep_assert_held(&zstrm->lock);
 
+	if (comp->early_abort && !zcomp_worth_compressing(zstrm, src))
+		return -E2BIG;
 	err = comp->ops->compress(&comp->params, &zstrm->ctx, &req);
 	if (!err)
 		*dst_len = req.dst_len;
@@ -483,6 +581,9 @@ struct zcomp *zcomp_create(const char *alg,
 	err = ops->setup_params(&comp->params);
 	if (err)
 		goto free_comp;
+	comp->early_abort = ZCOMP_HAVE_LZ4 &&
+			    !comp->params.dict_sz && ops->costly &&
+			    ops->costly(&comp->params);
 
 	err = zcomp_alloc_streams(comp);
 	if (err)

@@ -90,6 +90,9 @@ struct zcomp_req {
  * @create_dctx: allocate a decompression stream's context; may sleep.
  *               NULL when decompressing needs no state
  * @destroy_dctx: free it; the context may be half-created
+ * @costly: whether, with these parameters, a page costs the backend so
+ *          much more than LZ4 that checking first whether it compresses at
+ *          all pays (see zcomp_compress()); NULL means never
  * @compress: compress @req; fails (never overflows) when the output does
  *            not fit in req->dst_len
  * @decompress: decompress @req with a decompression context; must produce
@@ -109,17 +112,22 @@ struct zcomp_ops {
 	int (*create_dctx)(struct zcomp_params *p, struct zcomp_ctx *ctx);
 	void (*destroy_dctx)(struct zcomp_ctx *ctx);
 
+	bool (*costly)(const struct zcomp_params *p);
 	int (*compress)(struct zcomp_params *p, struct zcomp_ctx *ctx,
 			struct zcomp_req *req);
 	int (*decompress)(struct zcomp_params *p, struct zcomp_ctx *ctx,
 			  struct zcomp_req *req);
 };
 
+struct zcomp_probe;
+
 /**
  * struct zcomp_strm - one CPU's compression stream
  * @lock: held from zcomp_stream_get() to zcomp_stream_put()
  * @buffer: two pages of output room for compression
  * @ctx: the backend's compression context
+ * @probe: LZ4's workspace for the early-abort check, when the zcomp has
+ *         one (zcomp->early_abort)
  *
  * @buffer is NULL while the CPU is offline; every field is protected by
  * @lock.
@@ -128,6 +136,7 @@ struct zcomp_strm {
 	struct mutex lock;	/* held from get to put, see zcomp.c */
 	void *buffer;
 	struct zcomp_ctx ctx;
+	struct zcomp_probe *probe;
 };
 
 /**
@@ -154,6 +163,8 @@ struct zcomp_dstrm {
  *          backend's defaults filled in; the dictionary bytes it points to
  *          stay the caller's
  * @node: membership in the CPU-hotplug instance list
+ * @early_abort: zcomp_compress() checks cheaply first whether a page
+ *               compresses at all
  */
 struct zcomp {
 	struct zcomp_strm __percpu *stream;
@@ -161,6 +172,7 @@ struct zcomp {
 	const struct zcomp_ops *ops;
 	struct zcomp_params params;
 	struct hlist_node node;
+	bool early_abort;
 };
 
 int zcomp_init(void);

@@ -547,8 +547,9 @@ static int store_huge_obj(struct zram *zram, struct page *page,
  * reclaim, and the page is compressed again into it.  Compression is
  * deterministic, so the second pass fits the object; a backend that ran
  * out of memory itself gets the same treatment, and after a few tries the
- * page is stored as it is.  At the memory limit the write fails at once:
- * reclaim would not make room under it.
+ * page is stored as it is, as is one that zcomp's early abort gives up on.
+ * At the memory limit the write fails at once: reclaim would not make room
+ * under it.
  */
 static int store_compressed_obj(struct zram *zram, struct page *page,
 				struct zram_obj *obj)
@@ -604,7 +605,7 @@ static int store_compressed_obj(struct zram *zram, struct page *page,
 
 	if (handle)
 		zsm_free(zram->mem_pool, handle);
-	if (ret && ret != -ENOMEM) {
+	if (ret && ret != -ENOMEM && ret != -E2BIG) {
 		pr_err_ratelimited("%s: compression failed: %d\n",
 				   zram->disk->disk_name, ret);
 		return ret;

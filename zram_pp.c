@@ -496,6 +496,8 @@ static int recomp_make_obj(struct zram *zram, struct page *page,
 	ret = zcomp_compress(comp, zstrm, src, &len);
 	kunmap_local(src);
 	*saves = !ret && recomp_saves(zram, old_size, len);
+	if (ret == -E2BIG)	/* the early abort: it would not save */
+		ret = 0;
 	if (*saves && (!req->threshold || len < req->threshold)) {
 		/* no reclaim with the stream held: the slot keeps its object */
 		/* the memory limit, like no memory, ends the run: -ENOMEM */

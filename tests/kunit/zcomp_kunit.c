@@ -8,6 +8,9 @@
  *  registry      comp_algorithm listing and name lookup
  *  round_trips   each backend at several levels on zero, text, structured
  *                binary, kernel text, random and mixed pages
+ *  early_abort   which configurations check first, and that the check
+ *                gives up on random pages only, not on pages that either
+ *                repeats or skewed bytes make compressible
  *  deflate_winbits  raw and zlib-wrapped windows of several sizes
  *  no_overflow   output that does not fit is an error and never writes
  *                past the room; truncated, short, long and garbage input
@@ -34,6 +37,7 @@
 #include <linux/ktime.h>
 #include <linux/math64.h>
 #include <linux/sched.h>
+#include <linux/sizes.h>
 #include <linux/vmalloc.h>
 
 /* Bytes after an output buffer that must stay untouched */
@@ -301,6 +305,48 @@ static int zct_decompress_page(struct kunit *test, struct zcomp *comp,
 	return err;
 }
 
+/*
+ * No page that the early abort gives up on compresses below this with the
+ * backend itself.  zram's huge class starts a little below four fifths of
+ * a page: an abort never costs it a page it would have kept compressed.
+ */
+#define ZCT_ABORT_MIN		(PAGE_SIZE * 4 / 5)
+
+/* Compress z->page with @comp's backend, without the early abort */
+static int zct_compress_all_the_way(struct kunit *test, struct zcomp *comp,
+				    unsigned int *len)
+{
+	bool early_abort = comp->early_abort;
+	int err;
+
+	comp->early_abort = false;
+	err = zct_compress_page(test, comp, len);
+	comp->early_abort = early_abort;
+	return err;
+}
+
+/*
+ * Compress z->page through the stream API.  A page given up early is
+ * compressed again all the way, which must show that the backend could
+ * not have made it small enough to keep.
+ */
+static int zct_compress_checked(struct kunit *test, struct zcomp *comp,
+				unsigned int *len, const char *what)
+{
+	int err = zct_compress_page(test, comp, len);
+
+	if (err != -E2BIG)
+		return err;
+	KUNIT_EXPECT_TRUE_MSG(test, comp->early_abort,
+			      "%s: -E2BIG without an early abort", what);
+	err = zct_compress_all_the_way(test, comp, len);
+	KUNIT_EXPECT_EQ_MSG(test, err, 0, "%s: compress", what);
+	KUNIT_EXPECT_GE_MSG(test, *len, ZCT_ABORT_MIN,
+			    "%s: given up early, but compresses to %u bytes",
+			    what, *len);
+	return err;
+}
+
 /* z->page survives a round trip; returns the compressed size or 0 */
 static unsigned int zct_check_round_trip(struct kunit *test,
 					 struct zcomp *comp, const char *what)
@@ -309,7 +355,7 @@ static unsigned int zct_check_round_trip(struct kunit *test,
 	unsigned int len = 0;
 	int err;
 
-	err = zct_compress_page(test, comp, &len);
+	err = zct_compress_checked(test, comp, &len, what);
 	KUNIT_EXPECT_EQ_MSG(test, err, 0, "%s: compress", what);
 	if (err)
 		return 0;
@@ -492,6 +538,145 @@ static void zcomp_test_round_trips(struct kunit *test)
 				   sizes);
 			zcomp_destroy(comp);
 		}
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Early abort                                                          */
+
+struct zct_abort_cfg {
+	const char *alg;
+	s32 level;
+	bool early_abort;	/* expected */
+};
+
+static const struct zct_abort_cfg zct_abort_cfgs[] = {
+	{ "lzo",	ZCOMP_PARAM_NOT_SET,	false },
+	{ "lz4",	ZCOMP_PARAM_NOT_SET,	false },
+	{ "lz4hc",	ZCOMP_PARAM_NOT_SET,	true },
+	{ "lz4hc",	1,			true },
+	{ "zstd",	-5,			false },
+	{ "zstd",	2,			false },
+	{ "zstd",	0,			true },	/* the default, 3 */
+	{ "zstd",	ZCOMP_PARAM_NOT_SET,	true },
+	{ "zstd",	19,			true },
+	{ "deflate",	0,			false },	/* stored */
+	{ "deflate",	ZCOMP_PARAM_NOT_SET,	true },
+};
+
+/* Random hex digits: no repeats for LZ4 to find, four bits a byte */
+static void zct_fill_hex(u8 *buf, size_t len, u32 seed)
+{
+	u32 s = zct_seed(seed);
+	size_t off;
+
+	for (off = 0; off < len; off++)
+		buf[off] = hex_asc[zct_rand(&s) >> 28];
+}
+
+/* One random kilobyte four times: every byte value about as often */
+static void zct_fill_repeated(u8 *buf, size_t len, u32 seed)
+{
+	size_t off;
+
+	zct_fill_random(buf, min_t(size_t, len, SZ_1K), seed);
+	for (off = SZ_1K; off < len; off += SZ_1K)
+		memcpy(buf + off, buf, min_t(size_t, len - off, SZ_1K));
+}
+
+/*
+ * What the abort must not give up on: each of the data sets but random,
+ * and the two kinds of page where only one of its estimates sees how the
+ * page compresses.
+ */
+static const struct zct_data zct_keep_sets[] = {
+	{ "zero",	zct_fill_zero },
+	{ "text",	zct_fill_text },
+	{ "struct",	zct_fill_struct },
+	{ "ktext",	zct_fill_ktext },
+	{ "mixed",	zct_fill_mixed },
+	{ "hex",	zct_fill_hex },
+	{ "repeated",	zct_fill_repeated },
+};
+
+static void zct_early_abort_one(struct kunit *test,
+				const struct zct_abort_cfg *cfg)
+{
+	struct zct_scratch *z = test->priv;
+	struct zcomp_params params;
+	struct zcomp *comp;
+	unsigned int len = 0;
+	char what[64];
+	size_t d;
+	int err;
+
+	zct_params_init(&params, cfg->level);
+	comp = zct_create(test, cfg->alg, &params);
+	KUNIT_EXPECT_EQ_MSG(test, comp->early_abort, cfg->early_abort,
+			    "%s level %d", cfg->alg, cfg->level);
+	KUNIT_EXPECT_EQ_MSG(test, !raw_cpu_ptr(comp->stream)->probe,
+			    !cfg->early_abort, "%s level %d: workspace",
+			    cfg->alg, cfg->level);
+
+	for (d = 0; d < ARRAY_SIZE(zct_keep_sets); d++) {
+		zct_keep_sets[d].fill(z->page, PAGE_SIZE, 40 + d);
+		scnprintf(what, sizeof(what), "%s level %d %s", cfg->alg,
+			  cfg->level, zct_keep_sets[d].name);
+		err = zct_compress_page(test, comp, &len);
+		KUNIT_EXPECT_EQ_MSG(test, err, 0, "%s", what);
+	}
+
+	/* Random pages: given up at once, where there is an early abort */
+	for (d = 0; d < 8; d++) {
+		zct_fill_random(z->page, PAGE_SIZE, 50 + d);
+		scnprintf(what, sizeof(what), "%s level %d random %zu",
+			  cfg->alg, cfg->level, d);
+		err = zct_compress_page(test, comp, &len);
+		KUNIT_EXPECT_EQ_MSG(test, err, cfg->early_abort ? -E2BIG : 0,
+				    "%s", what);
+		if (err == -E2BIG)
+			zct_compress_checked(test, comp, &len, what);
+	}
+	zcomp_destroy(comp);
+}
+
+static void zcomp_test_early_abort(struct kunit *test)
+{
+	static const u32 log2_q8[][2] = {
+		{ 1, 0 }, { 2, 256 }, { 3, 405 }, { 10, 850 }, { 255, 2046 },
+		{ 4096, 3072 }, { 65535, 4095 }, { 65536, 4096 },
+	};
+	static const char dict[] = "a dictionary of some length";
+	struct zcomp_params params;
+	struct zcomp *comp;
+	unsigned int x, prev = 0;
+	size_t i;
+
+	/* The fixed-point logarithm the entropy is counted with */
+	for (i = 0; i < ARRAY_SIZE(log2_q8); i++)
+		KUNIT_EXPECT_EQ_MSG(test, zcomp_log2_q8(log2_q8[i][0]),
+				    log2_q8[i][1], "log2(%u)", log2_q8[i][0]);
+	for (x = 1; x <= PAGE_SIZE; x++) {
+		KUNIT_EXPECT_GE_MSG(test, zcomp_log2_q8(x), prev, "x %u", x);
+		prev = zcomp_log2_q8(x);
+	}
+
+	if (!ZCOMP_HAVE_LZ4)
+		kunit_skip(test, "no LZ4 in this kernel: no early abort");
+
+	for (i = 0; i < ARRAY_SIZE(zct_abort_cfgs); i++) {
+		if (zcomp_find_backend(zct_abort_cfgs[i].alg))
+			zct_early_abort_one(test, &zct_abort_cfgs[i]);
+	}
+
+	/* A dictionary can make any page compress: no early abort */
+	zct_params_init(&params, ZCOMP_PARAM_NOT_SET);
+	params.dict = (void *)dict;
+	params.dict_sz = sizeof(dict);
+	if (zcomp_find_backend("lz4hc")) {
+		comp = zct_create(test, "lz4hc", &params);
+		KUNIT_EXPECT_FALSE(test, comp->early_abort);
+		zcomp_destroy(comp);
 	}
 }
 
@@ -1488,6 +1673,7 @@ static void zct_suite_exit(struct kunit_suite *suite)
 static struct kunit_case zcomp_kunit_cases[] = {
 	KUNIT_CASE(zcomp_test_registry),
 	KUNIT_CASE(zcomp_test_round_trips),
+	KUNIT_CASE(zcomp_test_early_abort),
 	KUNIT_CASE(zcomp_test_deflate_winbits),
 	KUNIT_CASE(zcomp_test_no_overflow),
 	KUNIT_CASE(zcomp_test_dictionaries),
