@@ -44,8 +44,8 @@ test_memcheck_detects_damage() {
 
 test_swap_under_pressure() {
 	local ws
-	ws=$(qsize 384 160 72)
-	swap_setup 1G "" "$(qsize 64 64 24)M"
+	ws=$(qsize 384 160 48)
+	swap_setup 1G "" "$(qsize 64 64 16)M"
 	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 3 42 || fail "working set damaged"
 	note "mm_stat: $(cat $Z/mm_stat)"
 	swapped_out_to_zram0 1000
