@@ -276,7 +276,13 @@ static void release_wb_slot(struct zram *zram, u32 index)
 }
 
 /* Empty the slot, returning what it held.  The slot must be locked. */
-static void zram_free_slot(struct zram *zram, u32 index)
+/*
+ * Empty the slot and count it out of the statistics, but leave its pool
+ * object, if it has one, to the caller.  Slot locked.
+ *
+ * Return: the object's handle, or 0.
+ */
+static unsigned long zram_clear_slot(struct zram *zram, u32 index)
 {
 	unsigned long handle;
 
@@ -293,24 +299,30 @@ static void zram_free_slot(struct zram *zram, u32 index)
 	}
 	if (test_slot_flag(zram, index, ZRAM_WB)) {
 		release_wb_slot(zram, index);
-		return;
+		return 0;
 	}
 	if (test_slot_flag(zram, index, ZRAM_SAME)) {
 		clear_slot_flag(zram, index, ZRAM_SAME);
 		set_slot_handle(zram, index, 0);
 		atomic64_dec(&zram->stats.same_pages);
 		atomic64_dec(&zram->stats.pages_stored);
-		return;
+		return 0;
 	}
 
 	handle = get_slot_handle(zram, index);
 	if (!handle)
-		return;
-	zsm_free(zram->mem_pool, handle);
+		return 0;
 	atomic64_sub(get_slot_size(zram, index), &zram->stats.compr_data_size);
 	atomic64_dec(&zram->stats.pages_stored);
 	set_slot_handle(zram, index, 0);
 	set_slot_size(zram, index, 0);
+	return handle;
+}
+
+/* Empty the slot and free what it held.  Slot locked. */
+static void zram_free_slot(struct zram *zram, u32 index)
+{
+	zsm_free(zram->mem_pool, zram_clear_slot(zram, index));
 }
 
 /* Free every slot and the table; no I/O can run (zram_reset_device()) */
@@ -706,15 +718,106 @@ static void zram_discard_slot(struct zram *zram, u32 index)
 	atomic64_inc(&zram->stats.notify_free);
 }
 
-/* Free the slot unless it is busy; for atomic context */
+/*
+ * Deferred frees.  Swap tells zram that a slot is free under a spinlock of
+ * its own, page by page, and when a process with much swapped out exits,
+ * these notifications are most of its exit; freeing the pool object is
+ * most of their cost.  So a notification only empties the slot and puts
+ * the object's handle in the device's ring, and a work item frees what
+ * the ring holds.  The slot's statistics change at once, the pool's bytes
+ * (mem_used_total) a moment later, when the work has run.  When the ring
+ * is full (the work cannot keep up), the notification frees the object
+ * itself.  Nothing refers to a handle in the ring but the ring, and the
+ * pool outlives it: zram_reset_device() drains it first.
+ */
+#define ZRAM_FREE_RING		4096	/* handles: 32 KiB a device */
+#define ZRAM_FREE_BATCH		64	/* freed per turn of the ring lock */
+
+/* Frees the objects of slots swap freed, and flushes them at reset */
+static struct workqueue_struct *zram_free_wq;
+
+#ifdef ZRAM_KUNIT
+/* The KUnit suite's hold on the work: it keeps frees in the ring */
+static bool kunit_hold_frees;
+
+static bool zram_kunit_holds_frees(void)
+{
+	return READ_ONCE(kunit_hold_frees);
+}
+#else
+static inline bool zram_kunit_holds_frees(void) { return false; }
+#endif
+
+static void zram_free_work(struct work_struct *work)
+{
+	struct zram *zram = container_of(work, struct zram, free_ring.work);
+	struct zram_free_ring *ring = &zram->free_ring;
+	unsigned long batch[ZRAM_FREE_BATCH];
+	unsigned int i, n;
+
+	do {
+		spin_lock(&ring->lock);
+		n = min_t(unsigned int, ring->count, ZRAM_FREE_BATCH);
+		for (i = 0; i < n; i++)
+			batch[i] = ring->handles[(ring->head + i) %
+						 ZRAM_FREE_RING];
+		ring->head = (ring->head + n) % ZRAM_FREE_RING;
+		ring->count -= n;
+		spin_unlock(&ring->lock);
+
+		for (i = 0; i < n; i++)
+			zsm_free(zram->mem_pool, batch[i]);
+		cond_resched();
+	} while (n);
+}
+
+/* Leave @handle to zram_free_work(); false when the ring is full */
+static bool zram_defer_free(struct zram *zram, unsigned long handle)
+{
+	struct zram_free_ring *ring = &zram->free_ring;
+	bool queued = false;
+
+	spin_lock(&ring->lock);
+	if (ring->count < ZRAM_FREE_RING) {
+		ring->handles[(ring->head + ring->count) % ZRAM_FREE_RING] =
+			handle;
+		ring->count++;
+		queued = true;
+	}
+	spin_unlock(&ring->lock);
+	if (queued && !zram_kunit_holds_frees())
+		queue_work(zram_free_wq, &ring->work);
+	return queued;
+}
+
+/* Free everything in the ring, and wait until it is done */
+static void zram_drain_frees(struct zram *zram)
+{
+	queue_work(zram_free_wq, &zram->free_ring.work);
+	flush_work(&zram->free_ring.work);
+}
+
+/* At reset, once nothing can join the ring: drain it, then free it */
+static void zram_free_ring_release(struct zram *zram)
+{
+	zram_drain_frees(zram);
+	kvfree(zram->free_ring.handles);
+	zram->free_ring.handles = NULL;
+}
+
+/* Free the slot unless it is busy; for atomic context.  Defers the free. */
 static bool zram_try_free_slot(struct zram *zram, u32 index)
 {
+	unsigned long handle;
+
 	if (!zram_slot_trylock(zram, index)) {
 		atomic64_inc(&zram->stats.miss_free);
 		return false;
 	}
-	zram_free_slot(zram, index);
+	handle = zram_clear_slot(zram, index);
 	zram_slot_unlock(zram, index);
+	if (handle && !zram_defer_free(zram, handle))
+		zsm_free(zram->mem_pool, handle);
 	return true;
 }
 
@@ -1002,6 +1105,13 @@ static int zram_init_device(struct zram *zram, u64 disksize)
 	ret = zram_table_alloc(zram, nr_slots);
 	if (ret)
 		return ret;
+	zram->free_ring.handles = kvmalloc_array(ZRAM_FREE_RING,
+						 sizeof(unsigned long),
+						 GFP_KERNEL);
+	if (!zram->free_ring.handles) {
+		ret = -ENOMEM;
+		goto free_table;
+	}
 
 	pool = zsm_create_pool(zram->disk->disk_name);
 	if (IS_ERR(pool)) {
@@ -1026,6 +1136,8 @@ destroy_pool:
 	zram->mem_pool = NULL;
 free_table:
 	/* nothing was stored: no slot to free */
+	kvfree(zram->free_ring.handles);
+	zram->free_ring.handles = NULL;
 	vfree(zram->table);
 	zram->table = NULL;
 	return ret;
@@ -1043,6 +1155,8 @@ static void zram_reset_device(struct zram *zram)
 
 	nr_slots = zram->nr_slots;
 	WRITE_ONCE(zram->nr_slots, 0);
+	/* swap is off (the device is claimed): nothing joins the ring now */
+	zram_free_ring_release(zram);
 	zram_table_free(zram, nr_slots);
 	/* after the slots: they returned their backing-device blocks */
 	zram_pp_release_device(zram);
@@ -1128,6 +1242,8 @@ static ssize_t compact_store(struct device *dev, struct device_attribute *attr,
 	guard(rwsem_read)(&zram->init_lock);
 	if (!init_done(zram))
 		return -EINVAL;
+	/* what swap freed is compacted away too */
+	zram_drain_frees(zram);
 	zsm_compact(zram->mem_pool);
 	return len;
 }
@@ -1623,6 +1739,8 @@ static int zram_add(void)
 		goto free_zram;
 	}
 	init_rwsem(&zram->init_lock);
+	spin_lock_init(&zram->free_ring.lock);
+	INIT_WORK(&zram->free_ring.work, zram_free_work);
 	zram_reset_algorithms(zram);
 	zram_pp_init_device(zram);
 	register_slot_lock_key(zram);
@@ -1828,10 +1946,16 @@ static int __init zram_init(void)
 	ret = zram_pp_init();
 	if (ret)
 		goto exit_zcomp;
+	zram_free_wq = alloc_workqueue("zram_free", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				       0);
+	if (!zram_free_wq) {
+		ret = -ENOMEM;
+		goto exit_pp;
+	}
 
 	ret = register_blkdev(0, "zram");
 	if (ret < 0)
-		goto exit_pp;
+		goto destroy_wq;
 	zram_major = ret;
 
 	ret = class_register(&zram_control_class);
@@ -1854,6 +1978,8 @@ remove_devices:
 	debugfs_remove_recursive(zram_debugfs_root);
 unregister_blkdev:
 	unregister_blkdev(zram_major, "zram");
+destroy_wq:
+	destroy_workqueue(zram_free_wq);
 exit_pp:
 	zram_pp_exit();
 exit_zcomp:
@@ -1871,6 +1997,7 @@ static void __exit zram_exit(void)
 	debugfs_remove_recursive(zram_debugfs_root);
 	idr_destroy(&zram_index_idr);
 	unregister_blkdev(zram_major, "zram");
+	destroy_workqueue(zram_free_wq);
 	zram_pp_exit();
 	zcomp_exit();
 	zsm_exit();

@@ -15,7 +15,9 @@
 #include <linux/lockdep.h>
 #include <linux/rwsem.h>
 #include <linux/types.h>
+#include <linux/spinlock.h>
 #include <linux/wait_bit.h>
+#include <linux/workqueue.h>
 
 #include "zcomp.h"
 #include "zram_pp.h"
@@ -109,6 +111,23 @@ struct zram_stats {
 };
 
 /**
+ * struct zram_free_ring - pool objects whose slots swap freed, to be freed
+ * @lock: guards the other fields but @work
+ * @handles: ZRAM_FREE_RING handles; NULL while the device is not
+ *           initialised
+ * @head: the next handle to free
+ * @count: how many wait
+ * @work: frees them (zram_free_work())
+ */
+struct zram_free_ring {
+	spinlock_t lock;	/* see above */
+	unsigned long *handles;
+	unsigned int head;
+	unsigned int count;
+	struct work_struct work;
+};
+
+/**
  * struct zram - one zram device
  * @table: one entry per slot; NULL while not initialised
  * @nr_slots: number of entries in @table, published with a release store
@@ -130,6 +149,7 @@ struct zram_stats {
  *           disk->open_mutex)
  * @debugfs_dir: this device's debugfs directory
  * @pp: recompression and writeback (zram_pp.c)
+ * @free_ring: frees deferred from swap's slot-free notification
  * @slot_waiters: tasks sleeping in zram_slot_lock_wait(); slot unlock
  *                wakes sleepers only while it is not zero
  * @slot_lock_key: lockdep class of this device's slot locks
@@ -154,6 +174,7 @@ struct zram {
 	bool claimed;
 	struct dentry *debugfs_dir;
 	struct zram_pp pp;
+	struct zram_free_ring free_ring;
 	atomic_t slot_waiters;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	struct lock_class_key slot_lock_key;

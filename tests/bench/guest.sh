@@ -19,7 +19,7 @@
 # ZT_BLKPAGES as for the test suites, and
 #   BENCH_ROUNDS     rounds (each runs both modules)
 #   BENCH_RUNTIME    seconds per fio and cyclictest run
-#   BENCH_WORKLOADS  any of: limit fio swap mem lat readlat abort movable
+#   BENCH_WORKLOADS  any of: limit fio swap mem lat readlat abort exit movable
 #   ZT_LIMIT_KO      tests/bench/limit's module, built for the booted kernel
 #   BENCH_ALGS       algorithms (default "lz4 zstd")
 #   BENCH_QUICK      1: fewer fio variants and smaller sizes (CI)
@@ -615,6 +615,49 @@ bench_abort() {
 		abort_files "abort-files-zstd$level" "$ZT_DATA/files.tar" $files "zstd:$level"
 		abort_files "abort-binmix-zstd$level" "$ZT_DATA/binmix" $files "zstd:$level"
 	done
+}
+
+# Exit of a swapped process: memcheck fills 512 MiB (64 in quick mode)
+# inside a cgroup of 64 MiB, so that most of it goes to swap on the
+# device (zstd), and holds it; then it is killed.  Reported: the time from
+# the kill until it is reaped (its exit frees every swapped page, through
+# swap's slot-free notification), and until mem_used_total has come down
+# to a twentieth of what it was.
+bench_exit() {
+	local mib=512 pid used t0 t1 t2
+	has_alg zstd || return 0
+	[ "$BENCH_QUICK" = 1 ] && mib=64
+	dev_init 1G zstd
+	mkswap /dev/zram0 >/dev/null
+	swapon -p 100 /dev/zram0
+	echo +memory >/sys/fs/cgroup/cgroup.subtree_control
+	mkdir -p $cg
+	echo 64M >$cg/memory.max
+	MEMCHECK_HOLD=1 sh -c 'echo $$ >'"$cg"'/cgroup.procs && exec "$@"' sh \
+		"$ZT_TOOLS/memcheck" "$mib" 0 3 >/tmp/exit-hold.log &
+	pid=$!
+	for _ in $(seq 900); do
+		grep -q holding /tmp/exit-hold.log && break
+		kill -0 $pid 2>/dev/null || fail "exit: memcheck ended: $(cat /tmp/exit-hold.log)"
+		sleep 1
+	done
+	grep -q holding /tmp/exit-hold.log || fail "exit: memcheck did not fill $mib MiB"
+	used=$(awk '{ print $3 }' $Z/mm_stat)
+	note "exit: $module holds $(awk '{ print $1 }' $Z/mm_stat) bytes in swap, pool $used"
+	t0=$(date +%s.%N)
+	kill -KILL $pid
+	wait $pid 2>/dev/null || true
+	t1=$(date +%s.%N)
+	while [ $((20 * $(awk '{ print $3 }' $Z/mm_stat))) -gt "$used" ]; do
+		[ "$(echo "$(date +%s.%N) - $t1 > 30" | bc)" = 1 ] &&
+			fail "exit: the pool still holds $(awk '{ print $3 }' $Z/mm_stat) bytes after 30 s"
+		sleep 0.01
+	done
+	t2=$(date +%s.%N)
+	emit "exit-zstd" exit ms lower "$(echo "($t1 - $t0) * 1000 / 1" | bc)"
+	emit "exit-zstd" memory-back ms lower "$(echo "($t2 - $t0) * 1000 / 1" | bc)"
+	swapoff /dev/zram0
+	sysw $Z/reset 1
 }
 
 # Both modules must compress the latency load alike: at level 19 where the

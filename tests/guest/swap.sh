@@ -56,6 +56,49 @@ test_swap_under_pressure() {
 	expect_eq "orig_data_size after swapoff" 4096 "$(mm_field 1)"
 }
 
+# hold_swapped MIB LOG: start memcheck holding MIB MiB in the cgroup, in
+# the background (its pid in $held), and wait until it has filled them
+hold_swapped() {
+	# not through in_cgroup: $! must be memcheck's pid, not a subshell's
+	MEMCHECK_HOLD=1 sh -c 'echo $$ >'"$cg"'/cgroup.procs && exec "$@"' sh \
+		"$ZT_TOOLS/memcheck" "$1" 0 5 >"$2" &
+	held=$!
+	for _ in $(seq 600); do
+		grep -q holding "$2" && return 0
+		kill -0 $held 2>/dev/null || fail "memcheck ended: $(cat "$2")"
+		sleep 1
+	done
+	fail "memcheck did not fill $1 MiB in 600 s"
+}
+
+# A process with much swapped out exits: swap frees its slots, and the
+# pool's memory is back in mem_used_total within a second of the exit
+test_swap_exit_frees_memory() {
+	local ws held used stored t
+	ws=$(qsize 128 64 24)
+	swap_setup 1G "" "$(qsize 32 16 8)M"
+	hold_swapped "$ws" /tmp/hold.log
+	swapped_out_to_zram0 $((ws * 256 / 2))
+	used=$(mm_field 3) stored=$(mm_field 1)
+	kill -KILL $held
+	wait $held 2>/dev/null || true
+	for t in $(seq 10); do
+		[ $((20 * $(mm_field 3))) -le "$used" ] && break
+		sleep 0.1
+	done
+	note "mm_stat ${t}00 ms after the exit: $(cat $Z/mm_stat); before: orig $stored, used $used"
+	[ $((20 * $(mm_field 3))) -le "$used" ] ||
+		fail "mem_used_total $(mm_field 3) a second after the exit, $used before"
+	[ $((20 * $(mm_field 1))) -le "$stored" ] ||
+		fail "orig_data_size $(mm_field 1) after the exit, $stored before"
+	# reset at once after another exit: it waits for the pending frees
+	hold_swapped "$ws" /tmp/hold.log
+	kill -KILL $held
+	wait $held 2>/dev/null || true
+	swapoff /dev/zram0
+	sysw $Z/reset 1
+}
+
 test_swap_parallel_zstd() {
 	local ws
 	ws=$(qsize 192 96 40)

@@ -492,6 +492,13 @@ static int write_kunit_init(struct kunit *test)
 		goto free_table;
 	}
 	zram->huge_class_size = zsm_huge_class_size(zram->mem_pool);
+	spin_lock_init(&zram->free_ring.lock);
+	INIT_WORK(&zram->free_ring.work, zram_free_work);
+	zram->free_ring.handles = kvmalloc_array(ZRAM_FREE_RING,
+						 sizeof(unsigned long),
+						 GFP_KERNEL);
+	if (!zram->free_ring.handles)
+		goto destroy_pool;
 	init_params(&zram->params[ZRAM_PRIMARY_COMP]);
 	zram->comps[ZRAM_PRIMARY_COMP] =
 		zcomp_create(zram_default_alg, &zram->params[ZRAM_PRIMARY_COMP]);
@@ -503,6 +510,7 @@ static int write_kunit_init(struct kunit *test)
 	return 0;
 
 destroy_pool:
+	kvfree(zram->free_ring.handles);
 	zsm_destroy_pool(zram->mem_pool);
 free_table:
 	vfree(zram->table);
@@ -519,6 +527,8 @@ static void write_kunit_exit(struct kunit *test)
 	kunit_before_reclaim = NULL;
 	atomic_set(&kunit_fail_noreclaim, 0);
 	atomic_set(&kunit_fail_compress, 0);
+	WRITE_ONCE(kunit_hold_frees, false);
+	zram_free_ring_release(zram);
 	for (index = 0; index < WRITE_SLOTS; index++) {
 		zram_slot_lock(zram, index);
 		zram_free_slot(zram, index);
@@ -849,12 +859,74 @@ static void read_while_streams_held(struct kunit *test)
 	__free_page(a);
 }
 
+/*
+ * Swap's slot-free notification: the slot is empty and counted out at
+ * once, its object waits in the ring until the work (or reset) frees it,
+ * and with the ring full the notification frees the object itself.
+ */
+static void free_notify_defers(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	struct zram_free_ring *ring = &zram->free_ring;
+	struct page *page = write_kunit_page(test, 5);
+	unsigned long before, stored, *extra;
+	unsigned int i;
+	bool huge;
+	u32 index;
+
+	extra = kunit_kcalloc(test, ZRAM_FREE_RING, sizeof(*extra),
+			      GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, extra);
+	before = zsm_get_total_bytes(zram->mem_pool);
+	for (index = 0; index < WRITE_SLOTS; index++)
+		KUNIT_ASSERT_EQ(test, zram_write_page(zram, index, page), 0);
+	stored = zsm_get_total_bytes(zram->mem_pool);
+	KUNIT_EXPECT_GT(test, stored, before);
+
+	WRITE_ONCE(kunit_hold_frees, true);
+	for (index = 0; index < WRITE_SLOTS; index++) {
+		KUNIT_EXPECT_TRUE(test, zram_try_free_slot(zram, index));
+		KUNIT_EXPECT_EQ(test, zram->table[index].handle, 0UL);
+	}
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.pages_stored), 0LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.compr_data_size),
+			0LL);
+	KUNIT_EXPECT_EQ(test, ring->count, WRITE_SLOTS);
+	KUNIT_EXPECT_EQ(test, zsm_get_total_bytes(zram->mem_pool), stored);
+	zram_drain_frees(zram);
+	KUNIT_EXPECT_EQ(test, ring->count, 0U);
+	KUNIT_EXPECT_EQ(test, zsm_get_total_bytes(zram->mem_pool), before);
+
+	/* A full ring: the notification frees a huge object at once */
+	for (i = 0; i < ZRAM_FREE_RING; i++) {
+		KUNIT_ASSERT_EQ(test, zram_alloc_obj(zram, 32, true, &extra[i]),
+				0);
+		KUNIT_ASSERT_TRUE(test, zram_defer_free(zram, extra[i]));
+	}
+	get_random_bytes(page_address(page), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, page), 0);
+	KUNIT_EXPECT_EQ(test, write_kunit_size(zram, 0, &huge), PAGE_SIZE);
+	KUNIT_EXPECT_TRUE(test, huge);
+	stored = zsm_get_total_bytes(zram->mem_pool);
+	KUNIT_EXPECT_TRUE(test, zram_try_free_slot(zram, 0));
+	KUNIT_EXPECT_LE(test, zsm_get_total_bytes(zram->mem_pool),
+			stored - PAGE_SIZE);
+	KUNIT_EXPECT_EQ(test, ring->count, ZRAM_FREE_RING);
+
+	/* Reset drains the ring before the pool goes */
+	zram_free_ring_release(zram);
+	KUNIT_EXPECT_EQ(test, ring->count, 0U);
+	KUNIT_EXPECT_EQ(test, zsm_get_total_bytes(zram->mem_pool), before);
+	__free_page(page);
+}
+
 static struct kunit_case write_kunit_cases[] = {
 	KUNIT_CASE(write_reclaims_without_stream),
 	KUNIT_CASE(read_while_streams_held),
 	KUNIT_CASE(write_backend_out_of_memory),
 	KUNIT_CASE(write_slow_path_keeps_limit),
 	KUNIT_CASE(write_limit_fails_without_reclaim),
+	KUNIT_CASE(free_notify_defers),
 	{}
 };
 

@@ -14,6 +14,8 @@
  * Usage: memcheck MIB [PASSES] [SEED]
  * With MEMCHECK_CORRUPT=N in the environment, page N is damaged after the
  * fill: the run must then fail (how the suites show the check can fail).
+ * With MEMCHECK_HOLD set, a run that found nothing wrong prints "holding"
+ * and waits to be killed, its working set still in place.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -133,6 +135,12 @@ int main(int argc, char **argv)
 		printf("memcheck: pass %d of %d over %zu MiB: %zu bad pages\n",
 		       pass, passes, mib, bad);
 		fflush(stdout);
+	}
+	if (!bad && getenv("MEMCHECK_HOLD")) {
+		printf("memcheck: holding\n");
+		fflush(stdout);
+		for (;;)
+			pause();
 	}
 	return bad ? 1 : 0;
 }
