@@ -444,6 +444,118 @@ static int zram_read_partial(struct zram *zram, struct bio_vec *bv,
 }
 
 /*
+ * Deferred frees.  Swap tells zram that a slot is free under a spinlock of
+ * its own, page by page, and when a process with much swapped out exits,
+ * these notifications are most of its exit; freeing the pool object is
+ * most of their cost.  So a notification only empties the slot and puts
+ * the object's handle in the device's ring, and a work item frees what
+ * the ring holds.  The slot's statistics change at once, the pool's bytes
+ * (mem_used_total) a moment later, when the work has run.  When the ring
+ * is full (the work cannot keep up), the notification frees the object
+ * itself.  A write that finds the pool at the memory limit frees the ring
+ * first: the limit counts what swap has freed only until then.  Nothing
+ * refers to a handle in the ring but the ring, and the pool outlives it:
+ * zram_reset_device() drains it first.
+ */
+#define ZRAM_FREE_RING		4096	/* handles: 32 KiB a device */
+#define ZRAM_FREE_BATCH		64	/* freed per turn of the ring lock */
+
+/* Frees the objects of slots swap freed, and flushes them at reset */
+static struct workqueue_struct *zram_free_wq;
+
+#ifdef ZRAM_KUNIT
+/* The KUnit suite's hold on the work: it keeps frees in the ring */
+static bool kunit_hold_frees;
+
+static bool zram_kunit_holds_frees(void)
+{
+	return READ_ONCE(kunit_hold_frees);
+}
+#else
+static inline bool zram_kunit_holds_frees(void) { return false; }
+#endif
+
+/* Free up to ZRAM_FREE_BATCH objects off the ring; returns how many */
+static unsigned int zram_free_batch(struct zram *zram)
+{
+	struct zram_free_ring *ring = &zram->free_ring;
+	unsigned long batch[ZRAM_FREE_BATCH];
+	unsigned int i, n;
+
+	spin_lock(&ring->lock);
+	n = min_t(unsigned int, ring->count, ZRAM_FREE_BATCH);
+	for (i = 0; i < n; i++)
+		batch[i] = ring->handles[(ring->head + i) % ZRAM_FREE_RING];
+	ring->head = (ring->head + n) % ZRAM_FREE_RING;
+	ring->count -= n;
+	spin_unlock(&ring->lock);
+
+	for (i = 0; i < n; i++)
+		zsm_free(zram->mem_pool, batch[i]);
+	return n;
+}
+
+static void zram_free_work(struct work_struct *work)
+{
+	struct zram *zram = container_of(work, struct zram, free_ring.work);
+
+	while (zram_free_batch(zram))
+		cond_resched();
+}
+
+/*
+ * Free what the ring holds here and now, for a caller that needs the
+ * memory at once (a write at the memory limit, compact).  At most one
+ * ring's worth, so that it ends while swap keeps freeing; never sleeps.
+ *
+ * Return: whether it freed anything.
+ */
+static bool zram_free_ring_now(struct zram *zram)
+{
+	unsigned int n, done = 0;
+
+	do {
+		n = zram_free_batch(zram);
+		done += n;
+	} while (n && done < ZRAM_FREE_RING);
+	return done;
+}
+
+/* Leave @handle to zram_free_work(); false when the ring is full */
+static bool zram_defer_free(struct zram *zram, unsigned long handle)
+{
+	struct zram_free_ring *ring = &zram->free_ring;
+	bool queued = false;
+
+	spin_lock(&ring->lock);
+	if (ring->count < ZRAM_FREE_RING) {
+		ring->handles[(ring->head + ring->count) % ZRAM_FREE_RING] =
+			handle;
+		ring->count++;
+		queued = true;
+	}
+	spin_unlock(&ring->lock);
+	if (queued && !zram_kunit_holds_frees())
+		queue_work(zram_free_wq, &ring->work);
+	return queued;
+}
+
+/* Free everything in the ring, and wait until it is done */
+static void zram_drain_frees(struct zram *zram)
+{
+	queue_work(zram_free_wq, &zram->free_ring.work);
+	flush_work(&zram->free_ring.work);
+}
+
+/* At reset, once nothing can join the ring: drain it, then free it */
+static void zram_free_ring_release(struct zram *zram)
+{
+	zram_drain_frees(zram);
+	kvfree(zram->free_ring.handles);
+	zram->free_ring.handles = NULL;
+}
+
+/*
  * Writing: a page first becomes a zram_obj (a fill word, or an object in
  * the pool), without the slot lock; then the object replaces the slot's old
  * contents under the lock.  A failure before that leaves the slot as it
@@ -513,9 +625,13 @@ int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 	/*
 	 * Every object adds at least its handle to the pool's bytes: a pool
 	 * at the limit refuses it whatever the allocation does, so it is not
-	 * made (nor reclaimed for).
+	 * made (nor reclaimed for).  Objects that swap freed but that still
+	 * wait in the free ring are freed first.
 	 */
-	if (limit && zsm_get_total_bytes(zram->mem_pool) >= limit)
+	used = zsm_get_total_bytes(zram->mem_pool);
+	if (limit && used >= limit && zram_free_ring_now(zram))
+		used = zsm_get_total_bytes(zram->mem_pool);
+	if (limit && used >= limit)
 		return -ENOSPC;
 	if (!reclaim)
 		gfp &= ~__GFP_DIRECT_RECLAIM;
@@ -526,6 +642,8 @@ int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 		return ret;
 
 	used = zsm_get_total_bytes(zram->mem_pool);
+	if (limit && used > limit && zram_free_ring_now(zram))
+		used = zsm_get_total_bytes(zram->mem_pool);
 	note_pool_bytes(zram, used);
 	if (limit && used > limit) {
 		zsm_free(zram->mem_pool, *handle);
@@ -716,93 +834,6 @@ static void zram_discard_slot(struct zram *zram, u32 index)
 	zram_free_slot(zram, index);
 	zram_slot_unlock(zram, index);
 	atomic64_inc(&zram->stats.notify_free);
-}
-
-/*
- * Deferred frees.  Swap tells zram that a slot is free under a spinlock of
- * its own, page by page, and when a process with much swapped out exits,
- * these notifications are most of its exit; freeing the pool object is
- * most of their cost.  So a notification only empties the slot and puts
- * the object's handle in the device's ring, and a work item frees what
- * the ring holds.  The slot's statistics change at once, the pool's bytes
- * (mem_used_total) a moment later, when the work has run.  When the ring
- * is full (the work cannot keep up), the notification frees the object
- * itself.  Nothing refers to a handle in the ring but the ring, and the
- * pool outlives it: zram_reset_device() drains it first.
- */
-#define ZRAM_FREE_RING		4096	/* handles: 32 KiB a device */
-#define ZRAM_FREE_BATCH		64	/* freed per turn of the ring lock */
-
-/* Frees the objects of slots swap freed, and flushes them at reset */
-static struct workqueue_struct *zram_free_wq;
-
-#ifdef ZRAM_KUNIT
-/* The KUnit suite's hold on the work: it keeps frees in the ring */
-static bool kunit_hold_frees;
-
-static bool zram_kunit_holds_frees(void)
-{
-	return READ_ONCE(kunit_hold_frees);
-}
-#else
-static inline bool zram_kunit_holds_frees(void) { return false; }
-#endif
-
-static void zram_free_work(struct work_struct *work)
-{
-	struct zram *zram = container_of(work, struct zram, free_ring.work);
-	struct zram_free_ring *ring = &zram->free_ring;
-	unsigned long batch[ZRAM_FREE_BATCH];
-	unsigned int i, n;
-
-	do {
-		spin_lock(&ring->lock);
-		n = min_t(unsigned int, ring->count, ZRAM_FREE_BATCH);
-		for (i = 0; i < n; i++)
-			batch[i] = ring->handles[(ring->head + i) %
-						 ZRAM_FREE_RING];
-		ring->head = (ring->head + n) % ZRAM_FREE_RING;
-		ring->count -= n;
-		spin_unlock(&ring->lock);
-
-		for (i = 0; i < n; i++)
-			zsm_free(zram->mem_pool, batch[i]);
-		cond_resched();
-	} while (n);
-}
-
-/* Leave @handle to zram_free_work(); false when the ring is full */
-static bool zram_defer_free(struct zram *zram, unsigned long handle)
-{
-	struct zram_free_ring *ring = &zram->free_ring;
-	bool queued = false;
-
-	spin_lock(&ring->lock);
-	if (ring->count < ZRAM_FREE_RING) {
-		ring->handles[(ring->head + ring->count) % ZRAM_FREE_RING] =
-			handle;
-		ring->count++;
-		queued = true;
-	}
-	spin_unlock(&ring->lock);
-	if (queued && !zram_kunit_holds_frees())
-		queue_work(zram_free_wq, &ring->work);
-	return queued;
-}
-
-/* Free everything in the ring, and wait until it is done */
-static void zram_drain_frees(struct zram *zram)
-{
-	queue_work(zram_free_wq, &zram->free_ring.work);
-	flush_work(&zram->free_ring.work);
-}
-
-/* At reset, once nothing can join the ring: drain it, then free it */
-static void zram_free_ring_release(struct zram *zram)
-{
-	zram_drain_frees(zram);
-	kvfree(zram->free_ring.handles);
-	zram->free_ring.handles = NULL;
 }
 
 /* Free the slot unless it is busy; for atomic context.  Defers the free. */
@@ -1243,7 +1274,7 @@ static ssize_t compact_store(struct device *dev, struct device_attribute *attr,
 	if (!init_done(zram))
 		return -EINVAL;
 	/* what swap freed is compacted away too */
-	zram_drain_frees(zram);
+	zram_free_ring_now(zram);
 	zsm_compact(zram->mem_pool);
 	return len;
 }

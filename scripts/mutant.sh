@@ -11,7 +11,10 @@
 #   Kernel: 6.12            the target to run on (scripts/kernels.conf)
 #   Suites: leak            the suites to run
 #   Fails: leak.test_reload_cycles
-#                           the case the run must count as failed
+#                           the case the run must count as failed, or
+#                           during which the guest died (a WARN under
+#                           panic_on_warn: KUnit suites all run while
+#                           kunit.test_0_load_kunit_module loads them)
 # The patched tree is a copy in $ZRAM_CACHE/mutant/NAME, built in build
 # directories of its own; the results are in its tests/out/.  Prints one line per mutant and "N caught, N missed".
 set -uo pipefail
@@ -50,7 +53,8 @@ for name in "${names[@]}"; do
 	ZRAM_BUILD_TAG=mutant-$name "$work/scripts/run-tests.sh" --kernels "$kernel" \
 		--suites "$suites" >"$work/run.log" 2>&1
 	# the host's verdict: a case the guest failed, or a skip it refused
-	if grep -Eq "^not ok - $kernel: [0-9]+ $case( |\$)" "$work/run.log"; then
+	if grep -Eq "^not ok - $kernel: [0-9]+ $case( |\$)" "$work/run.log" ||
+		grep -Fq "not ok - $kernel: guest did not finish (# start $case;" "$work/run.log"; then
 		echo "ok - mutant $name: $case fails on it"
 		caught=$((caught + 1))
 	else

@@ -920,6 +920,35 @@ static void free_notify_defers(struct kunit *test)
 	__free_page(page);
 }
 
+/* A write that finds the pool at the limit frees the ring first */
+static void free_ring_yields_to_limit(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	struct page *text = write_kunit_page(test, 6);
+	struct page *noise = alloc_page(GFP_KERNEL);
+	u32 index;
+
+	KUNIT_ASSERT_NOT_NULL(test, noise);
+	get_random_bytes(page_address(noise), PAGE_SIZE);
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, text), 0);
+	for (index = 1; index < WRITE_SLOTS; index++)
+		KUNIT_ASSERT_EQ(test, zram_write_page(zram, index, noise), 0);
+
+	/* three huge objects wait in the ring; the pool is at its limit */
+	WRITE_ONCE(kunit_hold_frees, true);
+	for (index = 1; index < WRITE_SLOTS; index++)
+		KUNIT_EXPECT_TRUE(test, zram_try_free_slot(zram, index));
+	KUNIT_EXPECT_EQ(test, zram->free_ring.count, WRITE_SLOTS - 1);
+	WRITE_ONCE(zram->limit_pages,
+		   zsm_get_total_bytes(zram->mem_pool) >> PAGE_SHIFT);
+
+	KUNIT_EXPECT_EQ(test, zram_write_page(zram, 1, text), 0);
+	KUNIT_EXPECT_EQ(test, zram->free_ring.count, 0U);
+	write_kunit_expect(test, zram, 1, text);
+	__free_page(noise);
+	__free_page(text);
+}
+
 static struct kunit_case write_kunit_cases[] = {
 	KUNIT_CASE(write_reclaims_without_stream),
 	KUNIT_CASE(read_while_streams_held),
@@ -927,6 +956,7 @@ static struct kunit_case write_kunit_cases[] = {
 	KUNIT_CASE(write_slow_path_keeps_limit),
 	KUNIT_CASE(write_limit_fails_without_reclaim),
 	KUNIT_CASE(free_notify_defers),
+	KUNIT_CASE(free_ring_yields_to_limit),
 	{}
 };
 
