@@ -19,7 +19,8 @@
 #      installed, and run tests/guest/package.sh: a plain "modprobe zram"
 #      loads ours, and the release's zram-generator makes swap with it;
 #   5. remove the package: DKMS's modules must be gone;
-#   6. boot each kernel again: "modprobe zram" loads the kernel's own zram;
+#   6. boot the release's first kernel again: "modprobe zram" loads the
+#      kernel's own zram (step 5 checked every kernel's module tree);
 #   7. in a fresh copy of the root, the package's autopkgtest
 #      (debian/control's autopkgtest-pkg-dkms) with that release's
 #      autopkgtest and autodep8.
@@ -327,10 +328,8 @@ test_release() {
 		fi
 	done
 
-	# 6. each kernel after removal
-	for k in "${kernels[@]}"; do
-		boot "$k" removed
-	done
+	# 6. one kernel after removal: the module trees are checked above
+	boot "${kernels[0]}" removed
 	teardown
 	rm -rf --one-file-system "${work:?}/$rel"
 

@@ -12,7 +12,10 @@
 # Usage: run-tests.sh [--kernels "6.1 6.12 ... debug"] [--suites "..."]
 #                     [--full]
 # By default every suite runs on Debian 13's 6.12 and on the debug kernel
-# (there without the kernel's zram selftests), and the core suites (smoke, data, postproc, leak) on every other target; the
+# (there without the kernel's zram selftests), and the core suites (smoke,
+# data, postproc, leak) on every other target but 6.12-bookworm: Debian
+# 12's build of the same 6.12 runs them without postproc, which its twin
+# runs, and 6.1 with the same compiler; the
 # package test runs once per Debian release (12 and 13) and the quick
 # benchmark once on 6.12.  --full (or FULL=1) runs every suite on every
 # kernel, and the package test on sid as well.  --suites runs the named
@@ -28,6 +31,8 @@ top=$(cd "$here/.." && pwd)
 kernels="$ALL_KERNELS debug"
 all_suites="smoke sysfs data swap stress postproc leak tools selftests kunit"
 core_suites="smoke data postproc leak"
+twin_suites="smoke data leak"
+twin_kernels="6.12-bookworm"
 full_kernels="6.12 debug"
 suites=
 [ "${FULL:-0}" = 1 ] && full_kernels=all
@@ -66,6 +71,8 @@ kernel_suites() {
 		echo "$all_suites" | sed 's/ selftests / /'
 	elif [[ " $full_kernels " == *" $1 "* ]]; then
 		echo "$all_suites"
+	elif [[ " $twin_kernels " == *" $1 "* ]]; then
+		echo "$twin_suites"
 	else
 		echo "$core_suites"
 	fi
