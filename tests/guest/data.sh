@@ -28,19 +28,19 @@ fio_verify() {
 test_fio_verify_4k() {
 	zram_load
 	zram_init 128M lz4
-	fio_verify "$(qsize 96M 32M)" 4k 2
+	fio_verify "$(qsize 96M 16M)" 4k 2
 }
 
 test_fio_verify_64k_zstd() {
 	zram_load
 	if grep -qw zstd $Z/comp_algorithm; then zram_init 128M zstd; else zram_init 128M; fi
-	fio_verify "$(qsize 96M 32M)" 64k 2
+	fio_verify "$(qsize 96M 16M)" 64k 2
 }
 
 test_fio_verify_1m() {
 	zram_load
 	zram_init 128M
-	fio_verify "$(qsize 96M 48M)" 1M 2
+	fio_verify "$(qsize 96M 32M)" 1M 2
 }
 
 test_fio_mixed_rw_verify() {
@@ -60,7 +60,14 @@ test_ext4_files() {
 	mkdir -p $mnt
 	mount /dev/zram0 $mnt
 	# a fixed set of real files of this machine (a tar made on the host)
-	tar -C $mnt -xf "$ZT_DATA/files.tar"
+	if [ "${ZT_KERNEL:-}" = debug ]; then
+		# KASAN makes ext4 slow: the first half of the archive's members
+		tar -tf "$ZT_DATA/files.tar" >/tmp/members
+		head -n $(($(wc -l </tmp/members) / 2)) /tmp/members >/tmp/half
+		tar -C $mnt -xf "$ZT_DATA/files.tar" --no-recursion -T /tmp/half
+	else
+		tar -C $mnt -xf "$ZT_DATA/files.tar"
+	fi
 	[ "$ZT_QUICK" = 1 ] || tar -C $mnt/usr -xf "$ZT_DATA/files.tar"
 	(cd $mnt && find . -type f -print0 | sort -z | xargs -0 sha256sum) >/tmp/sums
 	umount $mnt

@@ -129,7 +129,7 @@ with_stock() { [ "$ZT_QUICK" = 0 ] && modinfo zram >/dev/null 2>&1; }
 test_reset_cycles() {
 	head -c 1M /dev/urandom >$random_mib
 	if [ "${ZT_KERNEL:-}" = debug ]; then
-		kmemleak_cycles 1 20
+		kmemleak_cycles 1 12
 		return
 	fi
 	if with_stock; then
@@ -147,7 +147,7 @@ test_reset_cycles() {
 test_reload_cycles() {
 	if [ "${ZT_KERNEL:-}" = debug ]; then
 		head -c 1M /dev/urandom >$random_mib
-		kmemleak_cycles 8 2
+		kmemleak_cycles 4 3
 		return
 	fi
 	if with_stock; then

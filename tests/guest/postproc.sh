@@ -874,7 +874,7 @@ test_swap_with_idle_writeback() {
 	local ws passes pid runs=0
 	pp_load
 	# a working set three times the cgroup's memory
-	ws=$(qsize 192 96 24)
+	ws=$(qsize 192 48 24)
 	passes=$(qsize 3 2)
 	bd_new $((ws + 64))
 	sysw $Z/backing_dev "$BD"

@@ -109,9 +109,9 @@ test_init_reset_cycles() {
 	local i n every
 	# 1,000 cycles; every few of them also stores and reads back data, so
 	# the pool, the streams and the slots all come and go.  The debug
-	# kernel does 200: a cycle costs 0.4 s there (1,000 cycles under
+	# kernel does 100: a cycle costs 0.4 s there (1,000 cycles under
 	# kmemleak were run once by hand, clean, in 411 s).
-	n=$(qsize 1000 1000 200)
+	n=$(qsize 1000 1000 100)
 	every=$(qsize 4 16 20)
 	zram_load
 	head -c 256k /usr/bin/bash >/tmp/data

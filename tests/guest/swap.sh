@@ -44,8 +44,8 @@ test_memcheck_detects_damage() {
 
 test_swap_under_pressure() {
 	local ws
-	ws=$(qsize 384 160 48)
-	swap_setup 1G "" "$(qsize 64 64 16)M"
+	ws=$(qsize 384 160 32)
+	swap_setup 1G "" "$(qsize 64 64 12)M"
 	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 3 42 || fail "working set damaged"
 	note "mm_stat: $(cat $Z/mm_stat)"
 	swapped_out_to_zram0 1000
@@ -101,11 +101,11 @@ test_swap_exit_frees_memory() {
 
 test_swap_parallel_zstd() {
 	local ws
-	ws=$(qsize 192 96 40)
+	ws=$(qsize 192 96 24)
 	zram_load
 	alg=""
 	grep -qw zstd $Z/comp_algorithm && alg=zstd
-	swap_setup 1G "$alg" "$(qsize 64 64 24)M"
+	swap_setup 1G "$alg" "$(qsize 64 64 12)M"
 	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 2 1 &
 	p1=$!
 	in_cgroup "$ZT_TOOLS/memcheck" "$ws" 2 2 &
