@@ -265,6 +265,44 @@ static int zram_table_alloc(struct zram *zram, unsigned long nr_slots)
 	return 0;
 }
 
+/*
+ * A slot's pool object, and what the statistics count of it: its size in
+ * compr_data_size and, for a page kept whole, huge_pages.  Every store,
+ * free, recompression and writeback goes through these two, with the slot
+ * locked.
+ */
+
+/* Point the slot, which holds no object, at the pool object @obj */
+void zram_slot_set_obj(struct zram *zram, u32 index,
+		       const struct zram_obj *obj)
+{
+	set_slot_handle(zram, index, obj->handle);
+	set_slot_size(zram, index, obj->size);
+	set_slot_prio(zram, index, obj->prio);
+	if (obj->size == PAGE_SIZE) {
+		set_slot_flag(zram, index, ZRAM_HUGE);
+		atomic64_inc(&zram->stats.huge_pages);
+		atomic64_inc(&zram->stats.huge_pages_since);
+	}
+	atomic64_add(obj->size, &zram->stats.compr_data_size);
+}
+
+/* Detach the slot's pool object and count it out.  Return: its handle. */
+unsigned long zram_slot_take_obj(struct zram *zram, u32 index)
+{
+	unsigned long handle = get_slot_handle(zram, index);
+
+	atomic64_sub(get_slot_size(zram, index), &zram->stats.compr_data_size);
+	if (test_slot_flag(zram, index, ZRAM_HUGE)) {
+		clear_slot_flag(zram, index, ZRAM_HUGE);
+		atomic64_dec(&zram->stats.huge_pages);
+	}
+	set_slot_handle(zram, index, 0);
+	set_slot_size(zram, index, 0);
+	set_slot_prio(zram, index, ZRAM_PRIMARY_COMP);
+	return handle;
+}
+
 /* A written-back slot: its handle is the backing-device block */
 static void release_wb_slot(struct zram *zram, u32 index)
 {
@@ -275,7 +313,6 @@ static void release_wb_slot(struct zram *zram, u32 index)
 	atomic64_dec(&zram->stats.pages_stored);
 }
 
-/* Empty the slot, returning what it held.  The slot must be locked. */
 /*
  * Empty the slot and count it out of the statistics, but leave its pool
  * object, if it has one, to the caller.  Slot locked.
@@ -284,8 +321,6 @@ static void release_wb_slot(struct zram *zram, u32 index)
  */
 static unsigned long zram_clear_slot(struct zram *zram, u32 index)
 {
-	unsigned long handle;
-
 	assert_slot_locked(zram, index);
 	zram->table[index].ac_time = 0;
 	clear_slot_flag(zram, index, ZRAM_IDLE);
@@ -293,10 +328,6 @@ static unsigned long zram_clear_slot(struct zram *zram, u32 index)
 	clear_slot_flag(zram, index, ZRAM_INCOMPRESSIBLE);
 	set_slot_prio(zram, index, ZRAM_PRIMARY_COMP);
 
-	if (test_slot_flag(zram, index, ZRAM_HUGE)) {
-		clear_slot_flag(zram, index, ZRAM_HUGE);
-		atomic64_dec(&zram->stats.huge_pages);
-	}
 	if (test_slot_flag(zram, index, ZRAM_WB)) {
 		release_wb_slot(zram, index);
 		return 0;
@@ -309,14 +340,10 @@ static unsigned long zram_clear_slot(struct zram *zram, u32 index)
 		return 0;
 	}
 
-	handle = get_slot_handle(zram, index);
-	if (!handle)
+	if (!get_slot_handle(zram, index))
 		return 0;
-	atomic64_sub(get_slot_size(zram, index), &zram->stats.compr_data_size);
 	atomic64_dec(&zram->stats.pages_stored);
-	set_slot_handle(zram, index, 0);
-	set_slot_size(zram, index, 0);
-	return handle;
+	return zram_slot_take_obj(zram, index);
 }
 
 /* Empty the slot and free what it held.  Slot locked. */
@@ -561,12 +588,6 @@ static void zram_free_ring_release(struct zram *zram)
  * contents under the lock.  A failure before that leaves the slot as it
  * was.
  */
-struct zram_obj {
-	unsigned long handle;	/* pool handle, or the fill word */
-	unsigned int size;	/* 0 for same-filled, PAGE_SIZE for huge */
-	unsigned int prio;	/* the algorithm that compressed it */
-	bool same;
-};
 
 #ifdef ZRAM_KUNIT
 /*
@@ -763,19 +784,12 @@ static void zram_install_obj(struct zram *zram, u32 index,
 			     const struct zram_obj *obj)
 {
 	zram_free_slot(zram, index);
-	set_slot_handle(zram, index, obj->handle);
 	if (obj->same) {
+		set_slot_handle(zram, index, obj->handle);
 		set_slot_flag(zram, index, ZRAM_SAME);
 		atomic64_inc(&zram->stats.same_pages);
 	} else {
-		set_slot_size(zram, index, obj->size);
-		set_slot_prio(zram, index, obj->prio);
-		if (obj->size == PAGE_SIZE) {
-			set_slot_flag(zram, index, ZRAM_HUGE);
-			atomic64_inc(&zram->stats.huge_pages);
-			atomic64_inc(&zram->stats.huge_pages_since);
-		}
-		atomic64_add(obj->size, &zram->stats.compr_data_size);
+		zram_slot_set_obj(zram, index, obj);
 	}
 	atomic64_inc(&zram->stats.pages_stored);
 	touch_slot(zram, index);

@@ -319,6 +319,24 @@ static inline bool slot_allocated(struct zram *zram, u32 index)
 	       test_slot_flag(zram, index, ZRAM_WB);
 }
 
+/**
+ * struct zram_obj - what a slot is to hold, made before the slot is locked
+ * @handle: the pool handle of the object, or the fill word when @same
+ * @size: the object's size: 0 when @same, PAGE_SIZE for a page kept whole
+ * @prio: the priority of the algorithm that compressed it
+ * @same: every word of the page is @handle; nothing is in the pool
+ */
+struct zram_obj {
+	unsigned long handle;
+	unsigned int size;
+	unsigned int prio;
+	bool same;
+};
+
+void zram_slot_set_obj(struct zram *zram, u32 index,
+		       const struct zram_obj *obj);
+unsigned long zram_slot_take_obj(struct zram *zram, u32 index);
+
 int zram_read_locked(struct zram *zram, u32 index, struct page *page);
 int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 		   unsigned long *handle);

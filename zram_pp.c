@@ -472,21 +472,48 @@ static bool recomp_saves(struct zram *zram, unsigned int old_size,
 	       zsm_obj_room(zram->mem_pool, old_size);
 }
 
+/* What compressing a slot again came to */
+enum recomp_result {
+	RECOMP_NO_SAVING,	/* no smaller: the slot stays as it is */
+	RECOMP_ABOVE_THRESHOLD,	/* smaller, but not below the threshold */
+	RECOMP_SMALLER,		/* a new, smaller object is ready */
+};
+
 /*
- * Compress @page with the request's algorithm.  A result that takes less
- * pool memory than the slot's object of @old_size, and is below the
- * request's threshold if it has one, becomes a new pool object, in
- * *handle and *size; else *handle is 0.  *saves: the result took less
- * memory, threshold or not.
+ * Keep the @len bytes at @data, compressed with the request's algorithm,
+ * as a new pool object in @obj if they take less pool memory than the
+ * slot's object of @old_size and are below the request's threshold, if it
+ * has one.  The stream is held: no reclaim.
+ *
+ * Return: an enum recomp_result, or -ENOMEM when the object could not be
+ * allocated (no memory, or the memory limit).
+ */
+static int recomp_keep(struct zram *zram, const struct recomp_req *req,
+		       unsigned int old_size, const void *data,
+		       unsigned int len, struct zram_obj *obj)
+{
+	if (!recomp_saves(zram, old_size, len))
+		return RECOMP_NO_SAVING;
+	if (req->threshold && len >= req->threshold)
+		return RECOMP_ABOVE_THRESHOLD;
+	if (zram_alloc_obj(zram, len, false, &obj->handle))
+		return -ENOMEM;
+	zsm_obj_write(zram->mem_pool, obj->handle, data, len);
+	obj->size = len;
+	obj->prio = req->prio;
+	return RECOMP_SMALLER;
+}
+
+/*
+ * Compress @page with the request's algorithm into @obj, if that saves.
+ * Return: an enum recomp_result, or an error, which ends the run.
  */
 static int recomp_make_obj(struct zram *zram, struct page *page,
 			   const struct recomp_req *req, unsigned int old_size,
-			   unsigned long *handle, unsigned int *size,
-			   bool *saves)
+			   struct zram_obj *obj)
 {
 	struct zcomp *comp = zram->comps[req->prio];
 	struct zcomp_strm *zstrm;
-	unsigned long new = 0;
 	unsigned int len = 0;
 	void *src;
 	int ret;
@@ -495,36 +522,12 @@ static int recomp_make_obj(struct zram *zram, struct page *page,
 	src = kmap_local_page(page);
 	ret = zcomp_compress(comp, zstrm, src, &len);
 	kunmap_local(src);
-	*saves = !ret && recomp_saves(zram, old_size, len);
-	if (ret == -E2BIG)	/* the early abort: it would not save */
-		ret = 0;
-	if (*saves && (!req->threshold || len < req->threshold)) {
-		/* no reclaim with the stream held: the slot keeps its object */
-		/* the memory limit, like no memory, ends the run: -ENOMEM */
-		ret = zram_alloc_obj(zram, len, false, &new) ? -ENOMEM : 0;
-		if (!ret)
-			zsm_obj_write(zram->mem_pool, new, zstrm->buffer, len);
-	}
+	if (!ret)
+		ret = recomp_keep(zram, req, old_size, zstrm->buffer, len, obj);
+	else if (ret == -E2BIG)	/* zcomp's early abort: nothing to save */
+		ret = RECOMP_NO_SAVING;
 	zcomp_stream_put(zstrm);
-	*handle = ret ? 0 : new;
-	*size = len;
 	return ret;
-}
-
-/* Put the smaller object in place of the slot's.  Slot locked, unchanged. */
-static void recomp_install(struct zram *zram, u32 index, unsigned long handle,
-			   unsigned int size, unsigned int prio)
-{
-	zsm_free(zram->mem_pool, get_slot_handle(zram, index));
-	atomic64_sub(get_slot_size(zram, index), &zram->stats.compr_data_size);
-	atomic64_add(size, &zram->stats.compr_data_size);
-	if (test_slot_flag(zram, index, ZRAM_HUGE)) {
-		clear_slot_flag(zram, index, ZRAM_HUGE);
-		atomic64_dec(&zram->stats.huge_pages);
-	}
-	set_slot_handle(zram, index, handle);
-	set_slot_size(zram, index, size);
-	set_slot_prio(zram, index, prio);
 }
 
 /* Try one slot, as the rules at the top say; *left counts down the tries */
@@ -532,9 +535,10 @@ static int recompress_slot(struct zram *zram, u32 index,
 			   const struct recomp_req *req, struct page *page,
 			   unsigned long *left)
 {
-	unsigned long old_handle, new_handle;
-	unsigned int old_size, new_size;
-	bool saves;
+	struct zram_obj obj = {};
+	unsigned long old_handle;
+	unsigned int old_size;
+	bool installed = false;
 	int ret;
 
 	zram_slot_lock(zram, index);
@@ -553,25 +557,27 @@ static int recompress_slot(struct zram *zram, u32 index,
 	zram_slot_unlock(zram, index);
 	(*left)--;
 
-	ret = recomp_make_obj(zram, page, req, old_size, &new_handle,
-			      &new_size, &saves);
+	ret = recomp_make_obj(zram, page, req, old_size, &obj);
 
 	zram_slot_lock(zram, index);
 	if (pp_slot_unchanged(zram, index, old_handle)) {
 		clear_slot_flag(zram, index, ZRAM_PP_SLOT);
-		if (new_handle) {
-			recomp_install(zram, index, new_handle, new_size,
-				       req->prio);
-			new_handle = 0;
-		} else if (!ret && !saves && req->prio == req->last_prio) {
+		if (ret == RECOMP_SMALLER) {
+			zsm_free(zram->mem_pool,
+				 zram_slot_take_obj(zram, index));
+			zram_slot_set_obj(zram, index, &obj);
+			installed = true;
+		} else if (ret == RECOMP_NO_SAVING &&
+			   req->prio == req->last_prio) {
 			/* no algorithm left to try */
 			set_slot_flag(zram, index, ZRAM_INCOMPRESSIBLE);
 		}
 	}
 	zram_slot_unlock(zram, index);
-	/* the slot changed meanwhile: the new object is nobody's (0: none) */
-	zsm_free(zram->mem_pool, new_handle);
-	return ret;
+	/* the slot changed meanwhile: the new object is nobody's */
+	if (ret == RECOMP_SMALLER && !installed)
+		zsm_free(zram->mem_pool, obj.handle);
+	return ret < 0 ? ret : 0;
 }
 
 static int recompress_run(struct zram *zram, const struct recomp_req *req)
@@ -882,12 +888,7 @@ static void wb_install(struct zram *zram, const struct wb_req *req)
 {
 	u32 index = req->index;
 
-	zsm_free(zram->mem_pool, req->handle);
-	atomic64_sub(get_slot_size(zram, index), &zram->stats.compr_data_size);
-	if (test_slot_flag(zram, index, ZRAM_HUGE)) {
-		clear_slot_flag(zram, index, ZRAM_HUGE);
-		atomic64_dec(&zram->stats.huge_pages);
-	}
+	zsm_free(zram->mem_pool, zram_slot_take_obj(zram, index));
 	clear_slot_flag(zram, index, ZRAM_IDLE);
 	clear_slot_flag(zram, index, ZRAM_INCOMPRESSIBLE);
 	set_slot_handle(zram, index, req->block);
