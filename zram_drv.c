@@ -11,7 +11,7 @@
  * key=value parser, the slot table, the read and write paths, bio dispatch,
  * setup and reset, the sysfs and debugfs interface, device add/remove, the
  * zram-control class and the module's init and exit.  Recompression and
- * writeback are in zram_pp.c.
+ * writeback are in the post-processing files (zram_pp.h).
  */
 
 #include <linux/bio.h>
@@ -428,7 +428,7 @@ int zram_read_locked(struct zram *zram, u32 index, struct page *page)
 {
 	assert_slot_locked(zram, index);
 
-	/* served by the backing device, synchronously (zram_pp.c) */
+	/* served by the backing device, synchronously (zram_backing.c) */
 	if (test_slot_flag(zram, index, ZRAM_WB))
 		return zram_pp_read_wb_slot(zram, index, page);
 	/* an empty slot has handle 0: it reads as zeroes */

@@ -3,7 +3,8 @@
  * zram: a block device whose pages live compressed in RAM.
  *
  * Data layout: the per-slot flags, the slot table entry, the statistics
- * and the device; then the few functions zram_drv.c shares with zram_pp.c.
+ * and the device; then the few functions zram_drv.c shares with
+ * post-processing (zram_pp.h).
  * The code and the locking rules are in zram_drv.c, next to the functions
  * they govern.
  */
@@ -148,7 +149,7 @@ struct zram_free_ring {
  * @claimed: reset or removal owns the device: open() fails (protected by
  *           disk->open_mutex)
  * @debugfs_dir: this device's debugfs directory
- * @pp: recompression and writeback (zram_pp.c)
+ * @pp: recompression and writeback (zram_pp.h)
  * @free_ring: frees deferred from swap's slot-free notification
  * @slot_waiters: tasks sleeping in zram_slot_lock_wait(); slot unlock
  *                wakes sleepers only while it is not zero
@@ -182,7 +183,7 @@ struct zram {
 };
 
 /*
- * What zram_drv.c lends to post-processing (zram_pp.c): the slot lock and
+ * What zram_drv.c lends to post-processing (zram_pp.h): the slot lock and
  * the slot accessors (their rules: "The slot lock" there), reading a
  * locked slot, pool allocation within the memory limit, and the key=value
  * parser of the sysfs attributes.

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * zram post-processing: recompression with the secondary algorithms and
- * writeback to a backing device, both in zram_pp.c.  This header holds the
- * per-device state and the hooks the rest of the driver calls.
+ * zram post-processing: recompression with the secondary algorithms
+ * (zram_recompress.c) and writeback (zram_writeback.c) to a backing device
+ * (zram_backing.c), with what they share in zram_pp.c.  This header holds
+ * the per-device state and the hooks the rest of the driver calls.
  */
 #ifndef _ZRAM_PP_H_
 #define _ZRAM_PP_H_
@@ -54,15 +55,18 @@ struct zram_pp {
 	atomic_t in_progress;
 };
 
-/* The attributes of zram_pp.c, a group of the disk's sysfs directory */
+/* The attributes of post-processing, a group of the disk's sysfs directory */
 extern const struct attribute_group zram_pp_attr_group;
 
+/* zram_backing.c: module load and unload */
 int zram_pp_init(void);
 void zram_pp_exit(void);
 
+/* zram_pp.c: a new device, and a device back to that state at reset */
 void zram_pp_init_device(struct zram *zram);
 void zram_pp_release_device(struct zram *zram);
 
+/* zram_backing.c: a written-back slot is read, or gives up its block */
 int zram_pp_read_wb_slot(struct zram *zram, u32 index, struct page *page);
 void zram_pp_release_block(struct zram *zram, unsigned long block);
 

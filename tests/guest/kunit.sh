@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # KUnit: load the KUnit build of zram.ko (its suites run at load time, in
 # the debug kernel with lockdep, KASAN and DEBUG_ATOMIC_SLEEP), keep the
@@ -39,3 +40,5 @@ test_zcomp_kunit() { kunit_suite zcomp_kunit; }
 test_zram_kunit() { kunit_suite zram_kunit; }
 test_zram_write_kunit() { kunit_suite zram_write_kunit; }
 test_zram_pp_kunit() { kunit_suite zram_pp_kunit; }
+test_zram_recompress_kunit() { kunit_suite zram_recompress_kunit; }
+test_zram_writeback_kunit() { kunit_suite zram_writeback_kunit; }

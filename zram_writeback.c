@@ -1,0 +1,680 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * zram writeback: runs that move slots to the backing device
+ * (zram_backing.c) and free their memory, under the rules of zram_pp.c.
+ *
+ * Up to writeback_batch_size writes are in flight per run.  Their
+ * completions only queue the request for the run, which finishes each one
+ * in process context: a slot that is still as it was copied gives up its
+ * memory and points to its block; otherwise, or when the write failed, the
+ * block is freed and the slot stays in memory as it is.
+ *
+ * A block holds the page itself, or, with compressed_writeback, the
+ * slot's compressed object followed by zeroes (zram_backing.c reads it).
+ */
+
+#include <linux/bio.h>
+#include <linux/blkdev.h>
+#include <linux/cleanup.h>
+#include <linux/completion.h>
+#include <linux/device.h>
+#include <linux/file.h>
+#include <linux/highmem.h>
+#include <linux/list.h>
+#include <linux/mm.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/spinlock.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
+
+#include "zram_drv.h"
+#include "zram_pp.h"
+#include "zram_pp_priv.h"
+#include "zsmalloc.h"
+
+struct wb_run;
+
+/**
+ * struct wb_req - one block write of a writeback run
+ * @node: in the run's @free or @done list; in neither while in flight
+ * @run: the run
+ * @bio: the write, with its one vector @bvec
+ * @bvec: see @bio
+ * @page: the data
+ * @index: the slot
+ * @handle: the slot's pool handle when its data was copied
+ * @block: the backing-device block
+ * @size: what the slot's size becomes: PAGE_SIZE for the page itself,
+ *        else the length of the compressed object (compressed writeback)
+ * @prio: the algorithm of that object
+ * @charged: writeback_limit was charged for it
+ */
+struct wb_req {
+	struct list_head node;
+	struct wb_run *run;
+	struct bio bio;
+	struct bio_vec bvec;
+	struct page *page;
+	u32 index;
+	unsigned long handle;
+	unsigned long block;
+	unsigned int size;
+	unsigned int prio;
+	bool charged;
+};
+
+/**
+ * struct wb_run - one write to the writeback attribute
+ * @zram: the device
+ * @bdev: its backing device
+ * @free: requests ready for a slot (the run's own list)
+ * @done_lock: protects @done
+ * @done: requests whose write completed, not yet finished by the run
+ * @done_wait: woken when a request joins @done
+ * @in_flight: requests submitted and not yet finished by the run
+ * @nr_reqs: requests allocated
+ * @max_reqs: the most requests (writeback_batch_size at the start)
+ * @err: -EIO once a write failed
+ *
+ * The run lives on the stack of the writer of the attribute and ends when
+ * nothing is in flight, which it learns only by taking @done_lock: a
+ * completion wakes the run with that lock held, and releasing it is the
+ * completion's last access to the run.
+ */
+struct wb_run {
+	struct zram *zram;
+	struct block_device *bdev;
+	struct list_head free;
+	spinlock_t done_lock;		/* protects @done */
+	struct list_head done;
+	wait_queue_head_t done_wait;
+	unsigned int in_flight;
+	unsigned int nr_reqs;
+	unsigned int max_reqs;
+	int err;
+};
+
+/* A part of the device to write back: the slots having all of @flags */
+struct wb_target {
+	unsigned long first;
+	unsigned long last;
+	unsigned long flags;
+};
+
+/* Take a slot's worth of writeback_limit, if it is on; false: used up */
+static bool wb_charge(struct zram_pp *pp, struct wb_req *req)
+{
+	bool ok = true;
+
+	spin_lock(&pp->wb_limit_lock);
+	req->charged = false;
+	if (pp->wb_limit_enable) {
+		ok = pp->wb_limit >= ZRAM_UNITS_PER_SLOT;
+		if (ok) {
+			pp->wb_limit -= ZRAM_UNITS_PER_SLOT;
+			req->charged = true;
+		}
+	}
+	spin_unlock(&pp->wb_limit_lock);
+	return ok;
+}
+
+static void wb_refund(struct zram_pp *pp, struct wb_req *req)
+{
+	if (!req->charged)
+		return;
+	spin_lock(&pp->wb_limit_lock);
+	pp->wb_limit += ZRAM_UNITS_PER_SLOT;
+	spin_unlock(&pp->wb_limit_lock);
+	req->charged = false;
+}
+
+/* May the run write the slot back?  Slot locked. */
+static bool wb_candidate(struct zram *zram, u32 index, unsigned long flags)
+{
+	if (test_slot_flag(zram, index, ZRAM_WB) ||
+	    test_slot_flag(zram, index, ZRAM_SAME) ||
+	    test_slot_flag(zram, index, ZRAM_PP_SLOT) ||
+	    !get_slot_handle(zram, index))
+		return false;
+	return zram_slot_has_flags(zram, index, flags);
+}
+
+/* Copy the slot's data into @req as the block will hold it.  Slot locked. */
+static int wb_copy_slot(struct zram *zram, u32 index, struct wb_req *req)
+{
+	unsigned long handle = get_slot_handle(zram, index);
+	unsigned int size = get_slot_size(zram, index);
+	void *dst, *src;
+
+	req->handle = handle;
+	if (!zram->pp.compressed_wb) {
+		req->size = PAGE_SIZE;
+		req->prio = ZRAM_PRIMARY_COMP;
+		return zram_read_locked(zram, index, req->page);
+	}
+
+	dst = kmap_local_page(req->page);
+	src = zsm_obj_read_begin(zram->mem_pool, handle, size, dst);
+	if (src != dst)
+		memcpy(dst, src, size);
+	zsm_obj_read_end(zram->mem_pool, handle, src);
+	/* nothing stale goes to the disk */
+	memset(dst + size, 0, PAGE_SIZE - size);
+	kunmap_local(dst);
+	req->size = size;
+	req->prio = get_slot_prio(zram, index);
+	return 0;
+}
+
+/* Charge the limit and take a block for @req */
+static int wb_reserve(struct zram_pp *pp, struct wb_req *req)
+{
+	if (!wb_charge(pp, req))
+		return -EIO;
+	if (!zram_bd_alloc_block(pp, &req->block)) {
+		wb_refund(pp, req);
+		return -ENOSPC;
+	}
+	return 0;
+}
+
+/* Completion context, often an interrupt: hand the request to the run */
+static void wb_end_io(struct bio *bio)
+{
+	struct wb_req *req = bio->bi_private;
+	struct wb_run *run = req->run;
+	unsigned long flags;
+
+	spin_lock_irqsave(&run->done_lock, flags);
+	list_add_tail(&req->node, &run->done);
+	wake_up(&run->done_wait);
+	spin_unlock_irqrestore(&run->done_lock, flags);
+}
+
+static void wb_submit(struct wb_run *run, struct wb_req *req)
+{
+	struct bio *bio = &req->bio;
+
+	list_del(&req->node);
+	bio_init(bio, run->bdev, &req->bvec, 1, REQ_OP_WRITE | REQ_SYNC);
+	bio->bi_iter.bi_sector = (sector_t)req->block <<
+				 ZRAM_SECTORS_PER_SLOT_SHIFT;
+	__bio_add_page(bio, req->page, PAGE_SIZE, 0);
+	bio->bi_end_io = wb_end_io;
+	bio->bi_private = req;
+	run->in_flight++;
+	submit_bio(bio);
+}
+
+/* The slot's data is on the backing device: free its memory.  Slot locked. */
+static void wb_install(struct zram *zram, const struct wb_req *req)
+{
+	u32 index = req->index;
+
+	zsm_free(zram->mem_pool, zram_slot_take_obj(zram, index));
+	clear_slot_flag(zram, index, ZRAM_IDLE);
+	clear_slot_flag(zram, index, ZRAM_INCOMPRESSIBLE);
+	set_slot_handle(zram, index, req->block);
+	set_slot_size(zram, index, req->size);
+	set_slot_prio(zram, index, req->prio);
+	set_slot_flag(zram, index, ZRAM_WB);
+	atomic64_inc(&zram->stats.bd_count);
+}
+
+/* A write completed: the slot moves to its block, or keeps its memory */
+static void wb_finish(struct wb_run *run, struct wb_req *req)
+{
+	struct zram *zram = run->zram;
+	int err = blk_status_to_errno(req->bio.bi_status);
+	bool unchanged;
+
+	bio_uninit(&req->bio);
+	zram_slot_lock(zram, req->index);
+	unchanged = zram_pp_slot_unchanged(zram, req->index, req->handle);
+	if (unchanged)
+		clear_slot_flag(zram, req->index, ZRAM_PP_SLOT);
+	if (!err && unchanged) {
+		wb_install(zram, req);
+	} else {
+		/* the limit counts only what moved to the backing device */
+		zram_bd_put_block(&zram->pp, req->block);
+		wb_refund(&zram->pp, req);
+	}
+	zram_slot_unlock(zram, req->index);
+
+	if (err) {
+		atomic64_inc(&zram->stats.bd_failed_writes);
+		pr_err_ratelimited("%s: cannot write slot %u back: %d\n",
+				   zram->disk->disk_name, req->index, err);
+		run->err = -EIO;
+	} else {
+		atomic64_inc(&zram->stats.bd_writes);
+	}
+}
+
+/* Finish every request whose write completed */
+static void wb_reap(struct wb_run *run)
+{
+	struct wb_req *req, *next;
+	LIST_HEAD(done);
+
+	spin_lock_irq(&run->done_lock);
+	list_splice_init(&run->done, &done);
+	spin_unlock_irq(&run->done_lock);
+	list_for_each_entry_safe(req, next, &done, node) {
+		wb_finish(run, req);
+		list_move_tail(&req->node, &run->free);
+		run->in_flight--;
+	}
+}
+
+/* Wait until a write completes, then finish the completed ones */
+static void wb_wait(struct wb_run *run)
+{
+	io_wait_event(run->done_wait, !list_empty_careful(&run->done));
+	wb_reap(run);
+}
+
+/*
+ * Writeback runs to give memory back: past its first request, a run makes
+ * do with what it has rather than push the machine into reclaim or OOM.
+ */
+static bool wb_alloc_req(struct wb_run *run)
+{
+	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
+	struct wb_req *req;
+
+	if (run->nr_reqs)
+		gfp |= __GFP_NORETRY;
+	req = kzalloc(sizeof(*req), gfp);
+	if (!req)
+		return false;
+	req->page = alloc_page(gfp);
+	if (!req->page) {
+		kfree(req);
+		return false;
+	}
+	req->run = run;
+	list_add_tail(&req->node, &run->free);
+	run->nr_reqs++;
+	return true;
+}
+
+/*
+ * A request for the next slot: one whose write completed, else a new one,
+ * else the next to complete.  NULL: none could be allocated.
+ */
+static struct wb_req *wb_get_req(struct wb_run *run)
+{
+	wb_reap(run);
+	if (list_empty(&run->free) && run->nr_reqs < run->max_reqs &&
+	    !wb_alloc_req(run))
+		run->max_reqs = run->nr_reqs;	/* short of memory: make do */
+	while (list_empty(&run->free) && run->in_flight)
+		wb_wait(run);
+	return list_first_entry_or_null(&run->free, struct wb_req, node);
+}
+
+static int wb_slot(struct wb_run *run, u32 index, unsigned long flags)
+{
+	struct zram *zram = run->zram;
+	struct wb_req *req;
+	int ret;
+
+	req = wb_get_req(run);
+	if (!req)
+		return -ENOMEM;
+
+	zram_slot_lock(zram, index);
+	if (!wb_candidate(zram, index, flags) ||
+	    wb_copy_slot(zram, index, req)) {
+		/* a slot that cannot be read stays where it is; the run goes on */
+		zram_slot_unlock(zram, index);
+		return 0;
+	}
+	ret = wb_reserve(&zram->pp, req);
+	if (!ret) {
+		req->index = index;
+		set_slot_flag(zram, index, ZRAM_PP_SLOT);
+	}
+	zram_slot_unlock(zram, index);
+	if (!ret)
+		wb_submit(run, req);
+	return ret;
+}
+
+/* Wait for every write in flight and finish it */
+static void wb_drain(struct wb_run *run)
+{
+	while (run->in_flight)
+		wb_wait(run);
+}
+
+/* A target ends only when its writes have (rule 5) */
+static int wb_target(struct wb_run *run, const struct wb_target *t)
+{
+	unsigned long index;
+	int ret = 0;
+
+	for (index = t->first; index <= t->last; index++) {
+		ret = wb_slot(run, index, t->flags);
+		if (!ret && fatal_signal_pending(current))
+			ret = -EINTR;
+		if (ret)
+			break;
+		cond_resched();
+	}
+	wb_drain(run);
+	return ret;
+}
+
+/* Wait for the writes in flight, finish them and free the requests */
+static int wb_run_end(struct wb_run *run)
+{
+	struct wb_req *req, *next;
+
+	wb_drain(run);
+	list_for_each_entry_safe(req, next, &run->free, node) {
+		list_del(&req->node);
+		__free_page(req->page);
+		kfree(req);
+	}
+	return run->err;
+}
+
+/* The input forms: a legacy word, or key=value pairs */
+enum wb_key {
+	WB_TYPE,
+	WB_PAGE_INDEX,
+	WB_PAGE_INDEXES,
+};
+
+static const char *const wb_keys[] = {
+	[WB_TYPE] = "type",
+	[WB_PAGE_INDEX] = "page_index",
+	[WB_PAGE_INDEXES] = "page_indexes",
+};
+
+static int wb_type_target(struct zram *zram, const char *val,
+			  struct wb_target *t)
+{
+	t->first = 0;
+	t->last = zram->nr_slots - 1;
+	return zram_pp_parse_type(val, PP_NR_TYPES, &t->flags);
+}
+
+static int wb_parse_index(struct zram *zram, const char *val,
+			  unsigned long *index)
+{
+	int ret = kstrtoul(val, 10, index);
+
+	if (ret)
+		return ret;
+	return *index < zram->nr_slots ? 0 : -ERANGE;
+}
+
+static int wb_index_target(struct zram *zram, const char *val,
+			   struct wb_target *t)
+{
+	int ret;
+
+	t->flags = 0;
+	ret = wb_parse_index(zram, val, &t->first);
+	t->last = t->first;
+	return ret;
+}
+
+/* LO-HI, both included */
+static int wb_range_target(struct zram *zram, char *val, struct wb_target *t)
+{
+	char *hi = strchr(val, '-');
+	int ret;
+
+	if (!hi)
+		return -EINVAL;
+	*hi++ = '\0';
+	t->flags = 0;
+	ret = wb_parse_index(zram, val, &t->first);
+	if (!ret)
+		ret = wb_parse_index(zram, hi, &t->last);
+	if (ret)
+		return ret;
+	return t->first <= t->last ? 0 : -ERANGE;
+}
+
+/**
+ * struct wb_plan - a writeback input, parsed: its targets in input order
+ * @zram: the device
+ * @targets: room for one target per '=' of the input, at least one
+ * @nr: targets parsed
+ */
+struct wb_plan {
+	struct zram *zram;
+	struct wb_target *targets;
+	unsigned int nr;
+};
+
+static int wb_take(void *ctx, unsigned int key, char *val)
+{
+	struct wb_plan *plan = ctx;
+	struct wb_target *t = &plan->targets[plan->nr];
+	int ret;
+
+	switch (key) {
+	case WB_TYPE:
+		ret = wb_type_target(plan->zram, val, t);
+		break;
+	case WB_PAGE_INDEX:
+		ret = wb_index_target(plan->zram, val, t);
+		break;
+	case WB_PAGE_INDEXES:
+		ret = wb_range_target(plan->zram, val, t);
+		break;
+	default:
+		return -EINVAL;
+	}
+	if (!ret)
+		plan->nr++;
+	return ret;
+}
+
+/*
+ * Parse all of the input before anything is written: a legacy type word,
+ * or key=value pairs.  On success the caller frees plan->targets.
+ */
+static int wb_parse(struct zram *zram, const char *buf, size_t len,
+		    struct wb_plan *plan)
+{
+	char *args __free(kfree) = kstrndup(buf, len, GFP_KERNEL);
+	unsigned int max = 1;
+	const char *c;
+	int ret;
+
+	if (!args)
+		return -ENOMEM;
+	*plan = (struct wb_plan){ .zram = zram };
+	/* a pair has an '=': at most that many targets, and a legacy one */
+	for (c = args; *c; c++)
+		max += *c == '=';
+	plan->targets = kcalloc(max, sizeof(*plan->targets), GFP_KERNEL);
+	if (!plan->targets)
+		return -ENOMEM;
+	if (strchr(args, '=')) {
+		ret = zram_parse_args(args, wb_keys, ARRAY_SIZE(wb_keys),
+				      wb_take, plan);
+	} else {
+		ret = wb_take(plan, WB_TYPE, args);
+	}
+	if (ret < 0) {
+		kfree(plan->targets);
+		return ret;
+	}
+	return 0;
+}
+
+static int wb_execute(struct zram *zram, const struct wb_plan *plan)
+{
+	struct wb_run run = {
+		.zram = zram,
+		.bdev = file_bdev(zram->pp.bdev_file),
+		.max_reqs = READ_ONCE(zram->pp.wb_batch_size),
+	};
+	unsigned int i;
+	int ret = 0, err;
+
+	INIT_LIST_HEAD(&run.free);
+	INIT_LIST_HEAD(&run.done);
+	spin_lock_init(&run.done_lock);
+	init_waitqueue_head(&run.done_wait);
+
+	for (i = 0; i < plan->nr && !ret; i++)
+		ret = wb_target(&run, &plan->targets[i]);
+	err = wb_run_end(&run);
+	return ret ? ret : err;
+}
+
+static ssize_t writeback_store(struct device *dev,
+			       struct device_attribute *attr,
+			       const char *buf, size_t len)
+{
+	struct zram *zram = dev_to_zram(dev);
+	struct wb_plan plan;
+	int ret;
+
+	guard(rwsem_read)(&zram->init_lock);
+	if (!init_done(zram))
+		return -EINVAL;
+	if (!zram->pp.bdev_file)
+		return -ENODEV;
+	ret = wb_parse(zram, buf, len, &plan);
+	if (ret)
+		return ret;
+	if (zram_pp_begin(zram)) {
+		ret = wb_execute(zram, &plan);
+		zram_pp_end(zram);
+	} else {
+		ret = -EAGAIN;
+	}
+	kfree(plan.targets);
+	return ret ? ret : len;
+}
+
+/* writeback_limit: the budget left, in 4 KiB units */
+static ssize_t writeback_limit_show(struct device *dev,
+				    struct device_attribute *attr, char *buf)
+{
+	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	u64 limit;
+
+	spin_lock(&pp->wb_limit_lock);
+	limit = pp->wb_limit;
+	spin_unlock(&pp->wb_limit_lock);
+	return sysfs_emit(buf, "%llu\n", limit);
+}
+
+static ssize_t writeback_limit_store(struct device *dev,
+				     struct device_attribute *attr,
+				     const char *buf, size_t len)
+{
+	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	u64 limit;
+
+	if (kstrtoull(buf, 10, &limit))
+		return -EINVAL;
+	spin_lock(&pp->wb_limit_lock);
+	pp->wb_limit = limit;
+	spin_unlock(&pp->wb_limit_lock);
+	return len;
+}
+
+/* writeback_limit_enable: any number, non-zero turns the limit on */
+static ssize_t writeback_limit_enable_show(struct device *dev,
+					   struct device_attribute *attr,
+					   char *buf)
+{
+	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	bool on;
+
+	spin_lock(&pp->wb_limit_lock);
+	on = pp->wb_limit_enable;
+	spin_unlock(&pp->wb_limit_lock);
+	return sysfs_emit(buf, "%d\n", on);
+}
+
+static ssize_t writeback_limit_enable_store(struct device *dev,
+					    struct device_attribute *attr,
+					    const char *buf, size_t len)
+{
+	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	u64 val;
+
+	if (kstrtoull(buf, 10, &val))
+		return -EINVAL;
+	spin_lock(&pp->wb_limit_lock);
+	pp->wb_limit_enable = val != 0;
+	spin_unlock(&pp->wb_limit_lock);
+	return len;
+}
+
+/* writeback_batch_size: writes in flight per run, from the next run on */
+static ssize_t writeback_batch_size_show(struct device *dev,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+
+	return sysfs_emit(buf, "%u\n", READ_ONCE(pp->wb_batch_size));
+}
+
+static ssize_t writeback_batch_size_store(struct device *dev,
+					  struct device_attribute *attr,
+					  const char *buf, size_t len)
+{
+	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	unsigned int val;
+
+	if (kstrtouint(buf, 10, &val) || !val)
+		return -EINVAL;
+	WRITE_ONCE(pp->wb_batch_size, val);
+	return len;
+}
+
+/* compressed_writeback: set only before init */
+static ssize_t compressed_writeback_show(struct device *dev,
+					 struct device_attribute *attr,
+					 char *buf)
+{
+	struct zram *zram = dev_to_zram(dev);
+
+	guard(rwsem_read)(&zram->init_lock);
+	return sysfs_emit(buf, "%d\n", zram->pp.compressed_wb);
+}
+
+static ssize_t compressed_writeback_store(struct device *dev,
+					  struct device_attribute *attr,
+					  const char *buf, size_t len)
+{
+	struct zram *zram = dev_to_zram(dev);
+	bool val;
+
+	if (kstrtobool(buf, &val))
+		return -EINVAL;
+	guard(rwsem_write)(&zram->init_lock);
+	if (init_done(zram))
+		return -EBUSY;
+	zram->pp.compressed_wb = val;
+	return len;
+}
+
+DEVICE_ATTR_RW(compressed_writeback);
+DEVICE_ATTR_RW(writeback_batch_size);
+DEVICE_ATTR_RW(writeback_limit_enable);
+DEVICE_ATTR_RW(writeback_limit);
+DEVICE_ATTR_WO(writeback);
+
+#ifdef ZRAM_KUNIT
+#include "tests/kunit/zram_writeback_kunit.c"
+#endif
