@@ -5,7 +5,8 @@
 #
 #   make [modules]         build zram.ko against KDIR
 #   make clean
-#   make check             sparse (C=2) and W=1 builds, then checkpatch
+#   make check             sparse (C=2) and W=1 builds, then checkpatch and
+#                          shellcheck (the files of scripts/sources.sh)
 #   make check-all         the same against every target kernel
 #   make kunit             KUnit suites in the debug kernel under QEMU
 #   make test              the suites on every target kernel under QEMU
@@ -27,7 +28,8 @@ KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
 KBUILD_LIMIT = $(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/limit
 
 # Files the style and static checks read
-SOURCES = $(filter-out %.mod.c,$(wildcard *.c *.h compat/*.h tests/kunit/*.c tests/bench/limit/*.c))
+SOURCES = $(shell scripts/sources.sh c)
+SCRIPTS = $(shell scripts/sources.sh sh)
 
 .PHONY: all modules clean check check-all style sparse w1 kunit test demo \
 	bench mutants provision install dkms-install dkms-uninstall deb
@@ -58,6 +60,7 @@ sparse:
 
 style:
 	scripts/checkpatch.sh $(SOURCES)
+	shellcheck -S warning $(SCRIPTS)
 
 check: w1 sparse style
 

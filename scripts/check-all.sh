@@ -3,7 +3,7 @@
 #
 # The quality bar on every target kernel: a W=1 build and a sparse (C=2)
 # build with no warnings, and the compat probes' decisions as
-# compat/expected lists them; then checkpatch --strict once.
+# compat/expected lists them; then checkpatch --strict and shellcheck once.
 # Usage: check-all.sh [KERNEL...]   (default: every target of
 # scripts/kernels.conf, and debug when its build tree is in the cache)
 # Each target builds in its release's root, with that release's compiler
@@ -58,13 +58,16 @@ for k in "${kernels[@]}"; do
 	fi
 done
 cd "$top" || exit 1
-# the same files as `make style`: not the *.mod.c an in-tree build leaves
-files=()
-for f in ./*.c ./*.h compat/*.h tests/kunit/*.c tests/bench/limit/*.c; do
-	[[ $f == *.mod.c ]] || files+=("$f")
-done
+# the same files as `make style`
+mapfile -t files < <(scripts/sources.sh c)
 if scripts/checkpatch.sh "${files[@]}"; then
 	log "checkpatch --strict clean"
+else
+	status=1
+fi
+mapfile -t files < <(scripts/sources.sh sh)
+if shellcheck -S warning "${files[@]}"; then
+	log "shellcheck clean (warning level)"
 else
 	status=1
 fi

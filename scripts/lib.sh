@@ -8,6 +8,36 @@ CACHE=${ZRAM_CACHE:-/var/cache/zram-backport}
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "error: $*"; exit 1; }
 
+# parse_options NAME... -- ARG...: the one option parser of the scripts.
+# Each "--NAME VALUE" of the ARGs sets opt_NAME to VALUE; a NAME given as
+# "NAME!" is a flag: "--NAME" sets opt_NAME to 1.  Dashes in a NAME become
+# underscores in its variable.  Anything else dies.
+parse_options() {
+	local names=() name opt var
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do
+		names+=("$1")
+		shift
+	done
+	[ $# -gt 0 ] && shift
+	while [ $# -gt 0 ]; do
+		opt=
+		for name in "${names[@]}"; do
+			[ "--${name%!}" = "$1" ] && opt=$name && break
+		done
+		[ -n "$opt" ] || die "unknown option $1"
+		var=opt_${opt%!}
+		var=${var//-/_}
+		if [ "${opt%!}" != "$opt" ]; then
+			printf -v "$var" 1
+			shift
+		else
+			[ $# -ge 2 ] || die "$1 needs a value"
+			printf -v "$var" '%s' "$2"
+			shift 2
+		fi
+	done
+}
+
 # Every target but the debug kernel, in the order the tests run them
 # shellcheck disable=SC2034 # used by the scripts that source this
 ALL_KERNELS="6.1 6.12-bookworm 6.12 6.12-rt bpo sid"

@@ -36,15 +36,9 @@ top=$(cd "$here/.." && pwd)
 . "$here/kernels.conf"
 . "$here/lib.sh"
 
-releases="bookworm trixie"
-only_kernels=
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--releases) releases=$2; shift 2 ;;
-	--kernels) only_kernels=$2; shift 2 ;;
-	*) die "unknown option $1" ;;
-	esac
-done
+opt_releases="bookworm trixie" opt_kernels=
+parse_options releases kernels -- "$@"
+releases=$opt_releases only_kernels=$opt_kernels
 
 pkg=zram-backport-dkms
 name=zram-backport

@@ -23,7 +23,7 @@ pkgs=(
 	xz-utils zstd sparse rsync debootstrap
 	qemu-system-x86 busybox-static
 	fio e2fsprogs util-linux stress-ng rt-tests python3 systemd-zram-generator gnuplot-nox
-	dkms dh-dkms debhelper lintian
+	dkms dh-dkms debhelper lintian shellcheck
 )
 [ "$want_debug_src" = 1 ] && pkgs+=("$DEBUG_SRC_PKG")
 

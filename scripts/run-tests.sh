@@ -10,7 +10,7 @@
 # kept under tests/out/<kernel>/.
 #
 # Usage: run-tests.sh [--kernels "6.1 6.12 ... debug"] [--suites "..."]
-#                     [--full]
+#                     [--cases "..."] [--full]
 # By default every suite runs on Debian 13's 6.12 and on the debug kernel
 # (there without the kernel's zram selftests), and the core suites (smoke,
 # data, postproc, leak) on every other target but 6.12-bookworm: Debian
@@ -19,7 +19,9 @@
 # package test runs once per Debian release (12 and 13) and the quick
 # benchmark once on 6.12.  --full (or FULL=1) runs every suite on every
 # kernel, and the package test on sid as well.  --suites runs the named
-# suites on every kernel given.
+# suites on every kernel given ("package" and "bench" included; SUITE.CASE
+# names one case); --cases runs the named cases (test_x, or SUITE.test_x),
+# all of a kernel's in one boot.
 # CI=true selects quick mode (smaller sizes, shorter runs) in the guest.
 set -uo pipefail
 
@@ -34,15 +36,19 @@ core_suites="smoke data postproc leak"
 twin_suites="smoke data leak"
 twin_kernels="6.12-bookworm"
 full_kernels="6.12 debug"
-suites=
-[ "${FULL:-0}" = 1 ] && full_kernels=all
-while [ $# -gt 0 ]; do
-	case "$1" in
-	--kernels) kernels=$2; shift 2 ;;
-	--suites) suites=$2; shift 2 ;;
-	--full) full_kernels=all; shift ;;
-	*) die "unknown option $1" ;;
-	esac
+opt_kernels='' opt_suites='' opt_cases='' opt_full=''
+parse_options kernels suites cases full! -- "$@"
+[ -n "$opt_kernels" ] && kernels=$opt_kernels
+[ "${FULL:-0}" = 1 ] || [ -n "$opt_full" ] && full_kernels=all
+suites=$opt_suites
+# --cases: each CASE is SUITE.test_x, or test_x of whichever suite has it
+for c in $opt_cases; do
+	if [[ $c != *.* ]]; then
+		f=$(grep -l "^$c() {" "$top"/tests/guest/*.sh | head -n 1)
+		[ -n "$f" ] || die "no guest case $c"
+		c=$(basename "$f" .sh).$c
+	fi
+	suites+=" $c"
 done
 # "package" and "bench" are not per-kernel suites: scripts/package-test.sh
 # runs after the loop below, once per release, and boots that release's

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Data integrity and accounting: what is written is read back exactly
 # (fio with crc32c verify, ext4 with real files, every page kind), and

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Leak: memory lost over cycles a maintenance script runs, each half on
 # its own: device reset cycles (disksize, 1 MiB of random data written

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Helpers for the guest suites.  Sourced by run.sh and by every suite.
 # The host tells the guest which module to test in /run/results/env:

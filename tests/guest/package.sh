@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # The Debian package seen from a booted target kernel.  Run by
 # scripts/package-test.sh (not by run-tests.sh's per-kernel loop), twice

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Post-processing: recompression with a secondary algorithm and writeback to
 # a backing device (a loop device on a tmpfs file; device-mapper "linear"
@@ -1014,7 +1015,7 @@ PY
 	check /tmp/c 0
 }
 
-# Seed 004: failing runs give back everything they took
+# Failing runs give back everything they took
 test_failing_runs_leak_nothing() {
 	local n wb_fails=0 mm used0
 	pp_load

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # The kernel's own tools/testing/selftests/zram scripts (from the
 # linux-source package), run unchanged against this module.  They report a

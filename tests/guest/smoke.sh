@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Smoke: the module under test loads and unloads on this kernel, is the
 # project's build, and leaves nothing behind.

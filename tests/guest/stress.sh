@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Concurrency: reset and hot_remove attempts while I/O runs, many devices
 # at once, CPUs going offline and online during writes, and many

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Compressed swap under memory pressure: a working set several times larger
 # than its cgroup's memory.max goes through zram swap and back, and every

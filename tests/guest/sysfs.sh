@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # The sysfs interface, attribute by attribute: good values, bad values
 # (garbage, empty, negative, overflow, unknown keys) and writes at the wrong

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # The tools people use with zram, run unchanged: util-linux zramctl and
 # systemd's zram-generator.
