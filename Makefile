@@ -28,8 +28,9 @@ KBUILD = $(MAKE) -C $(KDIR) M=$(CURDIR)
 KBUILD_LIMIT = $(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/limit
 
 # Files the style and static checks read
-SOURCES = $(shell scripts/sources.sh c)
-SCRIPTS = $(shell scripts/sources.sh sh)
+# (expanded by the style targets only: DKMS builds without scripts/)
+SOURCES = $(or $(shell bash scripts/sources.sh c),$(error scripts/sources.sh listed no C files))
+SCRIPTS = $(or $(shell bash scripts/sources.sh sh),$(error scripts/sources.sh listed no scripts))
 
 .PHONY: all modules clean check check-all style sparse w1 kunit test demo \
 	bench mutants provision install dkms-install dkms-uninstall deb

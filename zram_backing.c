@@ -285,7 +285,6 @@ static ssize_t backing_dev_store(struct device *dev,
 	return ret ? ret : len;
 }
 
-/* writeback_limit: the budget left, in 4 KiB units */
 /* bd_stat: blocks in use, read and written, in 4 KiB units */
 static ssize_t bd_stat_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
@@ -318,7 +317,6 @@ static ssize_t bd_errors_show(struct device *dev,
 			  ZRAM_UNITS_PER_SLOT);
 }
 
-/* Configuration first, then the triggers, then the statistics */
-DEVICE_ATTR_RW(backing_dev);
-DEVICE_ATTR_RO(bd_stat);
-DEVICE_ATTR_RO(bd_errors);
+struct device_attribute zram_attr_backing_dev = __ATTR_RW(backing_dev);
+struct device_attribute zram_attr_bd_stat = __ATTR_RO(bd_stat);
+struct device_attribute zram_attr_bd_errors = __ATTR_RO(bd_errors);

@@ -63,7 +63,8 @@ bool zram_pp_slot_unchanged(struct zram *zram, u32 index,
 }
 
 /* Does the slot have every flag of @mask?  Slot locked. */
-bool zram_slot_has_flags(struct zram *zram, u32 index, unsigned long mask)
+bool zram_pp_slot_has_flags(struct zram *zram, u32 index,
+			    unsigned long mask)
 {
 	unsigned int flag;
 
@@ -82,14 +83,15 @@ static const char *const pp_type_names[] = {
 	"idle", "huge", "huge_idle", "incompressible",
 };
 
-static_assert(ARRAY_SIZE(pp_type_names) == PP_NR_TYPES);
-
 static const unsigned long pp_type_flags[] = {
 	BIT(ZRAM_IDLE),
 	BIT(ZRAM_HUGE),
 	BIT(ZRAM_IDLE) | BIT(ZRAM_HUGE),
 	BIT(ZRAM_INCOMPRESSIBLE),
 };
+
+static_assert(ARRAY_SIZE(pp_type_names) == PP_NR_TYPES);
+static_assert(ARRAY_SIZE(pp_type_flags) == PP_NR_TYPES);
 
 int zram_pp_parse_type(const char *val, size_t nr_types,
 		       unsigned long *flags)
@@ -130,16 +132,16 @@ void zram_pp_release_device(struct zram *zram)
 
 /* Configuration first, then the triggers, then the statistics */
 static struct attribute *zram_pp_attrs[] = {
-	&dev_attr_recomp_algorithm.attr,
-	&dev_attr_backing_dev.attr,
-	&dev_attr_compressed_writeback.attr,
-	&dev_attr_writeback_batch_size.attr,
-	&dev_attr_writeback_limit_enable.attr,
-	&dev_attr_writeback_limit.attr,
-	&dev_attr_recompress.attr,
-	&dev_attr_writeback.attr,
-	&dev_attr_bd_stat.attr,
-	&dev_attr_bd_errors.attr,
+	&zram_attr_recomp_algorithm.attr,
+	&zram_attr_backing_dev.attr,
+	&zram_attr_compressed_writeback.attr,
+	&zram_attr_writeback_batch_size.attr,
+	&zram_attr_writeback_limit_enable.attr,
+	&zram_attr_writeback_limit.attr,
+	&zram_attr_recompress.attr,
+	&zram_attr_writeback.attr,
+	&zram_attr_bd_stat.attr,
+	&zram_attr_bd_errors.attr,
 	NULL,
 };
 

@@ -21,7 +21,8 @@ bool zram_pp_begin(struct zram *zram);
 void zram_pp_end(struct zram *zram);
 bool zram_pp_slot_unchanged(struct zram *zram, u32 index,
 			    unsigned long handle);
-bool zram_slot_has_flags(struct zram *zram, u32 index, unsigned long mask);
+bool zram_pp_slot_has_flags(struct zram *zram, u32 index,
+			    unsigned long mask);
 
 /* zram_pp.c: slot types ("type=" of both runs); recompression has fewer */
 #define PP_NR_TYPES		4
@@ -35,15 +36,15 @@ void zram_bd_put_block(struct zram_pp *pp, unsigned long block);
 void zram_bd_release(struct zram_pp *pp);
 
 /* Each file's attributes, gathered in zram_pp.c's group */
-extern struct device_attribute dev_attr_recomp_algorithm;
-extern struct device_attribute dev_attr_recompress;
-extern struct device_attribute dev_attr_backing_dev;
-extern struct device_attribute dev_attr_bd_stat;
-extern struct device_attribute dev_attr_bd_errors;
-extern struct device_attribute dev_attr_compressed_writeback;
-extern struct device_attribute dev_attr_writeback_batch_size;
-extern struct device_attribute dev_attr_writeback_limit_enable;
-extern struct device_attribute dev_attr_writeback_limit;
-extern struct device_attribute dev_attr_writeback;
+extern struct device_attribute zram_attr_recomp_algorithm;
+extern struct device_attribute zram_attr_recompress;
+extern struct device_attribute zram_attr_backing_dev;
+extern struct device_attribute zram_attr_bd_stat;
+extern struct device_attribute zram_attr_bd_errors;
+extern struct device_attribute zram_attr_compressed_writeback;
+extern struct device_attribute zram_attr_writeback_batch_size;
+extern struct device_attribute zram_attr_writeback_limit_enable;
+extern struct device_attribute zram_attr_writeback_limit;
+extern struct device_attribute zram_attr_writeback;
 
 #endif /* _ZRAM_PP_PRIV_H_ */

@@ -143,7 +143,7 @@ static bool recomp_candidate(struct zram *zram, u32 index,
 	if (get_slot_prio(zram, index) >= req->prio ||
 	    get_slot_size(zram, index) < req->threshold)
 		return false;
-	return zram_slot_has_flags(zram, index, req->flags);
+	return zram_pp_slot_has_flags(zram, index, req->flags);
 }
 
 /* Would an object of @new_size take less pool memory than one of @old_size? */
@@ -387,8 +387,8 @@ static ssize_t recomp_algorithm_store(struct device *dev,
 	return len;
 }
 
-DEVICE_ATTR_RW(recomp_algorithm);
-DEVICE_ATTR_WO(recompress);
+struct device_attribute zram_attr_recomp_algorithm = __ATTR_RW(recomp_algorithm);
+struct device_attribute zram_attr_recompress = __ATTR_WO(recompress);
 
 #ifdef ZRAM_KUNIT
 #include "tests/kunit/zram_recompress_kunit.c"

@@ -16,7 +16,6 @@
 #include <linux/bio.h>
 #include <linux/blkdev.h>
 #include <linux/cleanup.h>
-#include <linux/completion.h>
 #include <linux/device.h>
 #include <linux/file.h>
 #include <linux/highmem.h>
@@ -28,6 +27,7 @@
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
+#include <linux/wait.h>
 
 #include "zram_drv.h"
 #include "zram_pp.h"
@@ -139,7 +139,7 @@ static bool wb_candidate(struct zram *zram, u32 index, unsigned long flags)
 	    test_slot_flag(zram, index, ZRAM_PP_SLOT) ||
 	    !get_slot_handle(zram, index))
 		return false;
-	return zram_slot_has_flags(zram, index, flags);
+	return zram_pp_slot_has_flags(zram, index, flags);
 }
 
 /* Copy the slot's data into @req as the block will hold it.  Slot locked. */
@@ -309,7 +309,8 @@ static bool wb_alloc_req(struct wb_run *run)
  */
 static struct wb_req *wb_get_req(struct wb_run *run)
 {
-	wb_reap(run);
+	if (list_empty(&run->free))
+		wb_reap(run);
 	if (list_empty(&run->free) && run->nr_reqs < run->max_reqs &&
 	    !wb_alloc_req(run))
 		run->max_reqs = run->nr_reqs;	/* short of memory: make do */
@@ -449,6 +450,7 @@ static int wb_range_target(struct zram *zram, char *val, struct wb_target *t)
  * struct wb_plan - a writeback input, parsed: its targets in input order
  * @zram: the device
  * @targets: room for one target per '=' of the input, at least one
+ *           (kvfree() it)
  * @nr: targets parsed
  */
 struct wb_plan {
@@ -499,7 +501,8 @@ static int wb_parse(struct zram *zram, const char *buf, size_t len,
 	/* a pair has an '=': at most that many targets, and a legacy one */
 	for (c = args; *c; c++)
 		max += *c == '=';
-	plan->targets = kcalloc(max, sizeof(*plan->targets), GFP_KERNEL);
+	plan->targets = kvcalloc(max, sizeof(*plan->targets),
+				 GFP_KERNEL | __GFP_NOWARN);
 	if (!plan->targets)
 		return -ENOMEM;
 	if (strchr(args, '=')) {
@@ -509,7 +512,8 @@ static int wb_parse(struct zram *zram, const char *buf, size_t len,
 		ret = wb_take(plan, WB_TYPE, args);
 	}
 	if (ret < 0) {
-		kfree(plan->targets);
+		kvfree(plan->targets);
+		plan->targets = NULL;
 		return ret;
 	}
 	return 0;
@@ -541,7 +545,7 @@ static ssize_t writeback_store(struct device *dev,
 			       const char *buf, size_t len)
 {
 	struct zram *zram = dev_to_zram(dev);
-	struct wb_plan plan;
+	struct wb_plan plan = {};
 	int ret;
 
 	guard(rwsem_read)(&zram->init_lock);
@@ -558,7 +562,7 @@ static ssize_t writeback_store(struct device *dev,
 	} else {
 		ret = -EAGAIN;
 	}
-	kfree(plan.targets);
+	kvfree(plan.targets);
 	return ret ? ret : len;
 }
 
@@ -669,11 +673,11 @@ static ssize_t compressed_writeback_store(struct device *dev,
 	return len;
 }
 
-DEVICE_ATTR_RW(compressed_writeback);
-DEVICE_ATTR_RW(writeback_batch_size);
-DEVICE_ATTR_RW(writeback_limit_enable);
-DEVICE_ATTR_RW(writeback_limit);
-DEVICE_ATTR_WO(writeback);
+struct device_attribute zram_attr_compressed_writeback = __ATTR_RW(compressed_writeback);
+struct device_attribute zram_attr_writeback_batch_size = __ATTR_RW(writeback_batch_size);
+struct device_attribute zram_attr_writeback_limit_enable = __ATTR_RW(writeback_limit_enable);
+struct device_attribute zram_attr_writeback_limit = __ATTR_RW(writeback_limit);
+struct device_attribute zram_attr_writeback = __ATTR_WO(writeback);
 
 #ifdef ZRAM_KUNIT
 #include "tests/kunit/zram_writeback_kunit.c"

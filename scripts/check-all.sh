@@ -60,12 +60,14 @@ done
 cd "$top" || exit 1
 # the same files as `make style`
 mapfile -t files < <(scripts/sources.sh c)
+[ ${#files[@]} -gt 0 ] || die "scripts/sources.sh listed no C files"
 if scripts/checkpatch.sh "${files[@]}"; then
 	log "checkpatch --strict clean"
 else
 	status=1
 fi
 mapfile -t files < <(scripts/sources.sh sh)
+[ ${#files[@]} -gt 0 ] || die "scripts/sources.sh listed no scripts"
 if shellcheck -S warning "${files[@]}"; then
 	log "shellcheck clean (warning level)"
 else

@@ -36,18 +36,26 @@ core_suites="smoke data postproc leak"
 twin_suites="smoke data leak"
 twin_kernels="6.12-bookworm"
 full_kernels="6.12 debug"
-opt_kernels='' opt_suites='' opt_cases='' opt_full=''
+unset opt_kernels
+opt_suites='' opt_cases='' opt_full=''
 parse_options kernels suites cases full! -- "$@"
-[ -n "$opt_kernels" ] && kernels=$opt_kernels
+[ -n "${opt_kernels+set}" ] && kernels=$opt_kernels
 [ "${FULL:-0}" = 1 ] || [ -n "$opt_full" ] && full_kernels=all
 suites=$opt_suites
-# --cases: each CASE is SUITE.test_x, or test_x of whichever suite has it
-for c in $opt_cases; do
+# --cases: each CASE is SUITE.test_x, or test_x of the one suite that has it
+read -r -a cases <<<"$opt_cases"
+for c in "${cases[@]}"; do
 	if [[ $c != *.* ]]; then
-		f=$(grep -l "^$c() {" "$top"/tests/guest/*.sh | head -n 1)
-		[ -n "$f" ] || die "no guest case $c"
-		c=$(basename "$f" .sh).$c
+		[[ $c == test_* ]] || die "$c: a case's name starts with test_"
+		mapfile -t found < <(grep -l "^$c() {" "$top"/tests/guest/*.sh)
+		[ ${#found[@]} -gt 0 ] || die "no guest case $c"
+		[ ${#found[@]} = 1 ] ||
+			die "$c is in several suites: $(printf '%s ' "${found[@]##*/}")"
+		c=$(basename "${found[0]}" .sh).$c
 	fi
+	# a KUnit suite's results come from the load that runs them all
+	[[ $c == kunit.* ]] && [[ " $suites " != *" kunit.test_0_load_kunit_module "* ]] &&
+		suites+=" kunit.test_0_load_kunit_module"
 	suites+=" $c"
 done
 # "package" and "bench" are not per-kernel suites: scripts/package-test.sh
@@ -82,6 +90,14 @@ kernel_suites() {
 	else
 		echo "$core_suites"
 	fi
+}
+# without_kunit SUITE...: the suites and cases given, but KUnit's
+without_kunit() {
+	local s
+	for s in "$@"; do
+		[[ $s == kunit || $s == kunit.* ]] || printf ' %s' "$s"
+	done
+	echo ' '
 }
 quick=0
 [ "${CI:-}" = true ] && quick=1
@@ -182,12 +198,12 @@ for k in $loop_kernels; do
 		else
 			cat "$out/build-kunit.err"
 			failc "$k: build zram.ko with KUnit suites"
-			ks=$(echo " $ks " | sed 's/ kunit / /')
+			ks=$(without_kunit $ks)
 		fi
 	else
 		# KUnit needs the debug kernel: no Debian kernel builds it (sid
 		# included)
-		ks=$(echo " $ks " | sed 's/ kunit / /')
+		ks=$(without_kunit $ks)
 	fi
 
 	# KASAN and lockdep make the debug kernel about ten times slower:

@@ -85,7 +85,7 @@ static int wb_check_nr(struct zram *zram, const char *input, unsigned int *nr)
 
 	if (!ret) {
 		*nr = plan.nr;
-		kfree(plan.targets);
+		kvfree(plan.targets);
 	}
 	return ret;
 }
@@ -116,7 +116,7 @@ static void writeback_inputs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, plan.targets[1].last, 5UL);
 	KUNIT_EXPECT_EQ(test, plan.targets[2].first, 1UL);
 	KUNIT_EXPECT_EQ(test, plan.targets[2].last, 3UL);
-	kfree(plan.targets);
+	kvfree(plan.targets);
 	KUNIT_EXPECT_EQ(test, wb_check(zram, "page_index=5 page_index=100"), -ERANGE);
 	KUNIT_EXPECT_EQ(test, wb_check(zram, "idle huge"), -EINVAL);
 	KUNIT_EXPECT_EQ(test, wb_check(zram, "idle type=huge"), -EINVAL);
