@@ -5,8 +5,9 @@
 #
 #   make [modules]         build zram.ko against KDIR
 #   make clean
-#   make check             sparse (C=2) and W=1 builds, then checkpatch and
-#                          shellcheck (the files of scripts/sources.sh)
+#   make check             sparse (C=2) and W=1 builds, no call cycle between
+#                          the module's files (scripts/check-calls.py), then
+#                          checkpatch and shellcheck (scripts/sources.sh)
 #   make check-all         the same against every target kernel
 #   make kunit             KUnit suites in the debug kernel under QEMU
 #   make test              the suites on every target kernel under QEMU
@@ -32,7 +33,7 @@ KBUILD_LIMIT = $(MAKE) -C $(KDIR) M=$(CURDIR)/tests/bench/limit
 SOURCES = $(or $(shell bash scripts/sources.sh c),$(error scripts/sources.sh listed no C files))
 SCRIPTS = $(or $(shell bash scripts/sources.sh sh),$(error scripts/sources.sh listed no scripts))
 
-.PHONY: all modules clean check check-all style sparse w1 kunit test demo \
+.PHONY: all modules clean check check-all style sparse w1 calls kunit test demo \
 	bench mutants provision install dkms-install dkms-uninstall deb
 
 all: modules
@@ -63,7 +64,11 @@ style:
 	scripts/checkpatch.sh $(SOURCES)
 	shellcheck -S warning $(SCRIPTS)
 
-check: w1 sparse style
+# No object of the module calls back into one that calls it (w1's build)
+calls: w1
+	scripts/check-calls.py .
+
+check: w1 calls sparse style
 
 check-all:
 	scripts/check-all.sh

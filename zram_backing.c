@@ -32,9 +32,9 @@
 #include <linux/workqueue.h>
 
 #include "zcomp.h"
-#include "zram_drv.h"
 #include "zram_pp.h"
 #include "zram_pp_priv.h"
+#include "zram_slot.h"
 
 /* Reads of written-back slots are submitted from here: see bd_read() */
 static struct workqueue_struct *zram_bd_read_wq;
@@ -99,8 +99,10 @@ void zram_bd_put_block(struct zram_pp *pp, unsigned long block)
 /* A written-back slot is being emptied: any context, slot locked */
 void zram_pp_release_block(struct zram *zram, unsigned long block)
 {
-	zram_bd_put_block(&zram->pp, block);
-	atomic64_dec(&zram->stats.bd_count);
+	struct zram_pp *pp = zram_pp_of(zram);
+
+	zram_bd_put_block(pp, block);
+	atomic64_dec(&pp->bd_count);
 }
 
 /*
@@ -138,8 +140,9 @@ static void bd_read_fn(struct work_struct *work)
  */
 static int bd_read(struct zram *zram, unsigned long block, struct page *page)
 {
+	struct zram_pp *pp = zram_pp_of(zram);
 	struct bd_read rd = {
-		.bdev = file_bdev(zram->pp.bdev_file),
+		.bdev = file_bdev(pp->bdev_file),
 		.page = page,
 		.block = block,
 	};
@@ -149,12 +152,12 @@ static int bd_read(struct zram *zram, unsigned long block, struct page *page)
 	flush_work(&rd.work);
 	destroy_work_on_stack(&rd.work);
 	if (rd.ret) {
-		atomic64_inc(&zram->stats.bd_failed_reads);
+		atomic64_inc(&pp->bd_failed_reads);
 		pr_err_ratelimited("%s: cannot read block %lu of the backing device: %d\n",
-				   zram->disk->disk_name, block, rd.ret);
+				   zram_name(zram), block, rd.ret);
 		return -EIO;
 	}
-	atomic64_inc(&zram->stats.bd_reads);
+	atomic64_inc(&pp->bd_reads);
 	return 0;
 }
 
@@ -163,7 +166,7 @@ static int decompress_block(struct zram *zram, unsigned int prio,
 			    struct page *raw, unsigned int size,
 			    struct page *page)
 {
-	struct zcomp *comp = zram->comps[prio];
+	struct zcomp *comp = zram_comp(zram, prio);
 	struct zcomp_dstrm *zdstrm;
 	void *src, *dst;
 	int ret;
@@ -212,14 +215,14 @@ static ssize_t backing_dev_show(struct device *dev,
 {
 	struct zram *zram = dev_to_zram(dev);
 
-	guard(rwsem_read)(&zram->init_lock);
-	return sysfs_emit(buf, "%s\n", zram->pp.bdev_path ?: "none");
+	guard(rwsem_read)(zram_config_lock(zram));
+	return sysfs_emit(buf, "%s\n", zram_pp_of(zram)->bdev_path ?: "none");
 }
 
 /* Open @path as the backing device, replacing any; init_lock held */
 static int attach_backing_dev(struct zram *zram, const char *path)
 {
-	struct zram_pp *pp = &zram->pp;
+	struct zram_pp *pp = zram_pp_of(zram);
 	struct block_device *bdev;
 	unsigned long nr_blocks;
 	unsigned long *bitmap;
@@ -252,7 +255,7 @@ static int attach_backing_dev(struct zram *zram, const char *path)
 	pp->bdev_path = name;
 	pp->bitmap = bitmap;
 	pp->nr_blocks = nr_blocks;
-	pr_info("%s: backing device %s, %lu blocks\n", zram->disk->disk_name,
+	pr_info("%s: backing device %s, %lu blocks\n", zram_name(zram),
 		name, nr_blocks);
 	return 0;
 
@@ -278,7 +281,7 @@ static ssize_t backing_dev_store(struct device *dev,
 	if (!*path)
 		return -EINVAL;
 
-	guard(rwsem_write)(&zram->init_lock);
+	guard(rwsem_write)(zram_config_lock(zram));
 	if (init_done(zram))
 		return -EBUSY;
 	ret = attach_backing_dev(zram, path);
@@ -289,14 +292,14 @@ static ssize_t backing_dev_store(struct device *dev,
 static ssize_t bd_stat_show(struct device *dev, struct device_attribute *attr,
 			    char *buf)
 {
-	struct zram_stats *stats = &dev_to_zram(dev)->stats;
+	struct zram_pp *pp = zram_pp_of(dev_to_zram(dev));
 
 	return sysfs_emit(buf, "%8llu %8llu %8llu\n",
-			  (u64)atomic64_read(&stats->bd_count) *
+			  (u64)atomic64_read(&pp->bd_count) *
 			  ZRAM_UNITS_PER_SLOT,
-			  (u64)atomic64_read(&stats->bd_reads) *
+			  (u64)atomic64_read(&pp->bd_reads) *
 			  ZRAM_UNITS_PER_SLOT,
-			  (u64)atomic64_read(&stats->bd_writes) *
+			  (u64)atomic64_read(&pp->bd_writes) *
 			  ZRAM_UNITS_PER_SLOT);
 }
 
@@ -308,12 +311,12 @@ static ssize_t bd_stat_show(struct device *dev, struct device_attribute *attr,
 static ssize_t bd_errors_show(struct device *dev,
 			      struct device_attribute *attr, char *buf)
 {
-	struct zram_stats *stats = &dev_to_zram(dev)->stats;
+	struct zram_pp *pp = zram_pp_of(dev_to_zram(dev));
 
 	return sysfs_emit(buf, "%8llu %8llu\n",
-			  (u64)atomic64_read(&stats->bd_failed_reads) *
+			  (u64)atomic64_read(&pp->bd_failed_reads) *
 			  ZRAM_UNITS_PER_SLOT,
-			  (u64)atomic64_read(&stats->bd_failed_writes) *
+			  (u64)atomic64_read(&pp->bd_failed_writes) *
 			  ZRAM_UNITS_PER_SLOT);
 }
 

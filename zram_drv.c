@@ -7,11 +7,12 @@
  * it.  Pages made of one repeated word take no pool memory at all, and
  * pages that do not compress well are stored as they are.
  *
- * The file reads bottom-up: slot accessors and the slot lock, the shared
- * key=value parser, the slot table, the read and write paths, bio dispatch,
- * setup and reset, the sysfs and debugfs interface, device add/remove, the
- * zram-control class and the module's init and exit.  Recompression and
- * writeback are in the post-processing files (zram_pp.h).
+ * The file reads bottom-up: the read and write paths, bio dispatch, setup
+ * and reset, the sysfs and debugfs interface, device add/remove, the
+ * zram-control class and the module's init and exit.  The slots, their
+ * lock and the pool objects are in zram_slot.c; recompression and
+ * writeback are in the post-processing files, reached through the hooks
+ * of zram_pp.h.
  */
 
 #include <linux/bio.h>
@@ -39,7 +40,8 @@
 #include <linux/wait_bit.h>
 
 #include "zcomp.h"
-#include "zram_drv.h"
+#include "zram_pp.h"
+#include "zram_slot.h"
 #include "zsmalloc.h"
 
 /* Longest algorithm name accepted by comp_algorithm, newline included */
@@ -47,9 +49,6 @@
 
 /* Device ids become minor numbers of the dynamic major */
 #define ZRAM_MAX_DEVICES	BIT(MINORBITS)
-
-/* Pool allocations may reclaim, but must not recurse into block I/O */
-#define ZRAM_OBJ_GFP	(GFP_NOIO | __GFP_NOWARN | __GFP_HIGHMEM | __GFP_MOVABLE)
 
 static unsigned int num_devices = 1;
 module_param(num_devices, uint, 0444);
@@ -65,87 +64,9 @@ static struct dentry *zram_debugfs_root;
 /* The algorithm new devices start with (a zcomp backend's own name) */
 static const char *zram_default_alg __ro_after_init;
 
-struct zram *dev_to_zram(struct device *dev)
-{
-	return dev_to_disk(dev)->private_data;
-}
-
-/* Configuration state: the caller holds init_lock */
-bool init_done(struct zram *zram)
-{
-	return zram->disksize != 0;
-}
-
 static u32 zram_now(void)
 {
 	return (u32)ktime_get_boottime_seconds();
-}
-
-/*
- * The slot lock
- * =============
- *
- * 1. Each slot is locked by the ZRAM_LOCK bit of its flags word; the lock
- *    is exclusive.
- * 2. zram_slot_lock() sleeps until the slot is free, so it is only for
- *    preemptible process context.
- * 3. The holder may sleep: compress, decompress, allocate with GFP_NOIO
- *    reclaim.  The lock is never held across a return to the block layer.
- * 4. Atomic context (swap's slot-free notification) uses
- *    zram_slot_trylock() and copes with failure.
- * 5. Only the holder reads or writes the slot's handle, size, flags and
- *    access time.  Other tasks touch the flags word only through the
- *    atomic lock-bit operations, which leave it unchanged while the bit is
- *    set, so the holder may rewrite the size, priority and flag bits with
- *    plain read-modify-write.
- * 6. A task holds at most one slot lock of a device (all slots of a device
- *    share one lockdep class).
- * 7. Order: slot lock, then a stream (a decompression stream to read, a
- *    compression stream to write), then the allocator's own locks.  No
- *    slot lock is taken while holding a stream.
- * 8. Slot locks exist while the table does: only I/O, which cannot run
- *    while the table is set up or freed (see zram_reset_device()), and
- *    configuration code under init_lock take them.
- * 9. A task that finds the bit set counts itself in zram->slot_waiters
- *    while it sleeps; unlock calls wake_up_bit() only while that count is
- *    not zero, which saves a hashed wait-queue lookup per page.
- *
- * A bit lock keeps the entry small: the table is allocated for the whole
- * disk, and a mutex per slot would more than double it.
- */
-static void init_slot_lock(struct zram *zram, u32 index)
-{
-#ifdef CONFIG_DEBUG_LOCK_ALLOC
-	lockdep_init_map(&zram->table[index].dep_map, "zram-slot",
-			 &zram->slot_lock_key, 0);
-#endif
-}
-
-/*
- * The slow path of zram_slot_lock() (zram_drv.h): the bit was set.  The
- * count is raised before the bit is tested again, and the unlock clears
- * the bit before it reads the count, each with a full barrier between:
- * either the unlock sees the count and wakes, or this test sees the bit
- * clear.  A task that takes the bit in between unlocks later, and sees the
- * count.
- */
-void zram_slot_lock_wait(struct zram *zram, u32 index)
-{
-	atomic_inc(&zram->slot_waiters);
-	/* count before test; pairs with the one in zram_slot_unlock() */
-	smp_mb__after_atomic();
-	wait_on_bit_lock(&zram->table[index].flags, ZRAM_LOCK,
-			 TASK_UNINTERRUPTIBLE);
-	atomic_dec(&zram->slot_waiters);
-}
-
-static bool __must_check zram_slot_trylock(struct zram *zram, u32 index)
-{
-	if (test_and_set_bit_lock(ZRAM_LOCK, &zram->table[index].flags))
-		return false;
-	mutex_acquire(slot_lockdep(zram, index), 0, 1, _RET_IP_);
-	lock_acquired(slot_lockdep(zram, index), _RET_IP_);
-	return true;
 }
 
 static u32 get_slot_actime(struct zram *zram, u32 index)
@@ -187,169 +108,25 @@ static bool page_same_filled(const void *mem, unsigned long *fill)
 	return true;
 }
 
-static void fill_page(struct page *page, unsigned long fill)
-{
-	void *mem = kmap_local_page(page);
-
-	memset_l(mem, fill, PAGE_SIZE / sizeof(unsigned long));
-	kunmap_local(mem);
-}
-
-/* Raise the pool high-water mark to @bytes if it is below */
-static void note_pool_bytes(struct zram *zram, unsigned long bytes)
-{
-	atomic_long_t *max = &zram->stats.max_used_bytes;
-	long seen = atomic_long_read(max);
-
-	while ((long)bytes > seen) {
-		if (atomic_long_try_cmpxchg(max, &seen, bytes))
-			break;
-	}
-}
-
-/**
- * zram_parse_args() - split "key=value key=value ..." and hand over each pair
- * @args: the input, NUL-terminated, split in place (a trailing newline is
- *        whitespace; a value may be double-quoted)
- * @keys: the keys the caller accepts
- * @nr_keys: how many there are
- * @take: called for each pair in input order with the key's index in @keys
- *        and its value; a non-zero return stops the parse with that error
- * @ctx: passed to @take
- *
- * This is the one parser of the key=value attributes.  It checks only the
- * form; @take checks the values.
- *
- * Return: the number of pairs taken (0 for input of whitespace only),
- * -EINVAL for an unknown key or a key without a value, or @take's error.
- */
-int zram_parse_args(char *args, const char *const *keys, size_t nr_keys,
-		    int (*take)(void *ctx, unsigned int key, char *val),
-		    void *ctx)
-{
-	int taken = 0;
-
-	args = skip_spaces(args);
-	while (*args) {
-		char *key, *val;
-		int idx, ret;
-
-		args = next_arg(args, &key, &val);
-		if (!val || !*val)
-			return -EINVAL;
-		idx = match_string(keys, nr_keys, key);
-		if (idx < 0)
-			return -EINVAL;
-		ret = take(ctx, idx, val);
-		if (ret)
-			return ret;
-		taken++;
-	}
-	return taken;
-}
-
 /*
- * The slot table
+ * Give back what an emptied slot held: @handle is its pool object, or its
+ * backing-device block when @written_back.
  */
-static int zram_table_alloc(struct zram *zram, unsigned long nr_slots)
+static void zram_put_slot_data(struct zram *zram, unsigned long handle,
+			       bool written_back)
 {
-	unsigned long index;
-
-	/* sized by the user: a failure is an error code, not a warning */
-	zram->table = __vmalloc(array_size(nr_slots, sizeof(*zram->table)),
-				GFP_KERNEL | __GFP_ZERO | __GFP_NOWARN);
-	if (!zram->table)
-		return -ENOMEM;
-	for (index = 0; index < nr_slots; index++)
-		init_slot_lock(zram, index);
-	return 0;
-}
-
-/*
- * A slot's pool object, and what the statistics count of it: its size in
- * compr_data_size and, for a page kept whole, huge_pages.  Every store,
- * free, recompression and writeback goes through these two, with the slot
- * locked.
- */
-
-/* Point the slot, which holds no object, at the pool object @obj */
-void zram_slot_set_obj(struct zram *zram, u32 index,
-		       const struct zram_obj *obj)
-{
-	set_slot_handle(zram, index, obj->handle);
-	set_slot_size(zram, index, obj->size);
-	set_slot_prio(zram, index, obj->prio);
-	if (obj->size == PAGE_SIZE) {
-		set_slot_flag(zram, index, ZRAM_HUGE);
-		atomic64_inc(&zram->stats.huge_pages);
-		atomic64_inc(&zram->stats.huge_pages_since);
-	}
-	atomic64_add(obj->size, &zram->stats.compr_data_size);
-}
-
-/* Detach the slot's pool object and count it out.  Return: its handle. */
-unsigned long zram_slot_take_obj(struct zram *zram, u32 index)
-{
-	unsigned long handle = get_slot_handle(zram, index);
-
-	atomic64_sub(get_slot_size(zram, index), &zram->stats.compr_data_size);
-	if (test_slot_flag(zram, index, ZRAM_HUGE)) {
-		clear_slot_flag(zram, index, ZRAM_HUGE);
-		atomic64_dec(&zram->stats.huge_pages);
-	}
-	set_slot_handle(zram, index, 0);
-	set_slot_size(zram, index, 0);
-	set_slot_prio(zram, index, ZRAM_PRIMARY_COMP);
-	return handle;
-}
-
-/* A written-back slot: its handle is the backing-device block */
-static void release_wb_slot(struct zram *zram, u32 index)
-{
-	zram_pp_release_block(zram, get_slot_handle(zram, index));
-	clear_slot_flag(zram, index, ZRAM_WB);
-	set_slot_handle(zram, index, 0);
-	set_slot_size(zram, index, 0);
-	atomic64_dec(&zram->stats.pages_stored);
-}
-
-/*
- * Empty the slot and count it out of the statistics, but leave its pool
- * object, if it has one, to the caller.  Slot locked.
- *
- * Return: the object's handle, or 0.
- */
-static unsigned long zram_clear_slot(struct zram *zram, u32 index)
-{
-	assert_slot_locked(zram, index);
-	zram->table[index].ac_time = 0;
-	clear_slot_flag(zram, index, ZRAM_IDLE);
-	clear_slot_flag(zram, index, ZRAM_PP_SLOT);
-	clear_slot_flag(zram, index, ZRAM_INCOMPRESSIBLE);
-	set_slot_prio(zram, index, ZRAM_PRIMARY_COMP);
-
-	if (test_slot_flag(zram, index, ZRAM_WB)) {
-		release_wb_slot(zram, index);
-		return 0;
-	}
-	if (test_slot_flag(zram, index, ZRAM_SAME)) {
-		clear_slot_flag(zram, index, ZRAM_SAME);
-		set_slot_handle(zram, index, 0);
-		atomic64_dec(&zram->stats.same_pages);
-		atomic64_dec(&zram->stats.pages_stored);
-		return 0;
-	}
-
-	if (!get_slot_handle(zram, index))
-		return 0;
-	atomic64_dec(&zram->stats.pages_stored);
-	return zram_slot_take_obj(zram, index);
+	if (written_back)
+		zram_pp_release_block(zram, handle);
+	else
+		zram_obj_free(zram, handle);
 }
 
 /* Empty the slot and free what it held.  Slot locked. */
 static void zram_free_slot(struct zram *zram, u32 index)
 {
-	zsm_free(zram->mem_pool, zram_clear_slot(zram, index));
+	bool written_back = test_slot_flag(zram, index, ZRAM_WB);
+
+	zram_put_slot_data(zram, zram_clear_slot(zram, index), written_back);
 }
 
 /* Free every slot and the table; no I/O can run (zram_reset_device()) */
@@ -372,74 +149,13 @@ static void zram_table_free(struct zram *zram, unsigned long nr_slots)
 /*
  * Reading
  */
-static int read_huge_slot(struct zram *zram, u32 index, struct page *page)
-{
-	unsigned long handle = get_slot_handle(zram, index);
-	void *dst, *src;
-
-	dst = kmap_local_page(page);
-	/* the object fills a page: the destination doubles as the copy */
-	src = zsm_obj_read_begin(zram->mem_pool, handle, PAGE_SIZE, dst);
-	/*
-	 * A direct pointer to a whole page is page-aligned, so the arch's own
-	 * page copy applies: it can be much cheaper than a generic memcpy().
-	 */
-	if (src != dst)
-		copy_page(dst, src);
-	zsm_obj_read_end(zram->mem_pool, handle, src);
-	kunmap_local(dst);
-	return 0;
-}
-
-static int read_compressed_slot(struct zram *zram, u32 index,
-				struct page *page)
-{
-	unsigned long handle = get_slot_handle(zram, index);
-	unsigned int size = get_slot_size(zram, index);
-	struct zcomp *comp = zram->comps[get_slot_prio(zram, index)];
-	struct zcomp_dstrm *zdstrm;
-	void *src, *dst;
-	int ret;
-
-	if (WARN_ON_ONCE(!comp))
-		return -EIO;
-
-	/* never a compression stream: a read does not wait for a write */
-	zdstrm = zcomp_dstream_get(comp);
-	src = zsm_obj_read_begin(zram->mem_pool, handle, size,
-				 zdstrm->local_copy);
-	dst = kmap_local_page(page);
-	ret = zcomp_decompress(comp, zdstrm, src, size, dst);
-	kunmap_local(dst);
-	zsm_obj_read_end(zram->mem_pool, handle, src);
-	zcomp_dstream_put(zdstrm);
-
-	if (ret) {
-		pr_err_ratelimited("%s: cannot decompress slot %u: %d\n",
-				   zram->disk->disk_name, index, ret);
-		fill_page(page, 0);
-		return -EIO;
-	}
-	return 0;
-}
-
 /* Read the slot into @page.  The slot must be locked. */
-int zram_read_locked(struct zram *zram, u32 index, struct page *page)
+static int zram_read_locked(struct zram *zram, u32 index, struct page *page)
 {
-	assert_slot_locked(zram, index);
-
 	/* served by the backing device, synchronously (zram_backing.c) */
 	if (test_slot_flag(zram, index, ZRAM_WB))
 		return zram_pp_read_wb_slot(zram, index, page);
-	/* an empty slot has handle 0: it reads as zeroes */
-	if (test_slot_flag(zram, index, ZRAM_SAME) ||
-	    !get_slot_handle(zram, index)) {
-		fill_page(page, get_slot_handle(zram, index));
-		return 0;
-	}
-	if (get_slot_size(zram, index) == PAGE_SIZE)
-		return read_huge_slot(zram, index, page);
-	return read_compressed_slot(zram, index, page);
+	return zram_slot_read(zram, index, page);
 }
 
 static int zram_read_page(struct zram *zram, u32 index, struct page *page)
@@ -471,118 +187,6 @@ static int zram_read_partial(struct zram *zram, struct bio_vec *bv,
 }
 
 /*
- * Deferred frees.  Swap tells zram that a slot is free under a spinlock of
- * its own, page by page, and when a process with much swapped out exits,
- * these notifications are most of its exit; freeing the pool object is
- * most of their cost.  So a notification only empties the slot and puts
- * the object's handle in the device's ring, and a work item frees what
- * the ring holds.  The slot's statistics change at once, the pool's bytes
- * (mem_used_total) a moment later, when the work has run.  When the ring
- * is full (the work cannot keep up), the notification frees the object
- * itself.  A write that finds the pool at the memory limit frees the ring
- * first: the limit counts what swap has freed only until then.  Nothing
- * refers to a handle in the ring but the ring, and the pool outlives it:
- * zram_reset_device() drains it first.
- */
-#define ZRAM_FREE_RING		4096	/* handles: 32 KiB a device */
-#define ZRAM_FREE_BATCH		64	/* freed per turn of the ring lock */
-
-/* Frees the objects of slots swap freed, and flushes them at reset */
-static struct workqueue_struct *zram_free_wq;
-
-#ifdef ZRAM_KUNIT
-/* The KUnit suite's hold on the work: it keeps frees in the ring */
-static bool kunit_hold_frees;
-
-static bool zram_kunit_holds_frees(void)
-{
-	return READ_ONCE(kunit_hold_frees);
-}
-#else
-static inline bool zram_kunit_holds_frees(void) { return false; }
-#endif
-
-/* Free up to ZRAM_FREE_BATCH objects off the ring; returns how many */
-static unsigned int zram_free_batch(struct zram *zram)
-{
-	struct zram_free_ring *ring = &zram->free_ring;
-	unsigned long batch[ZRAM_FREE_BATCH];
-	unsigned int i, n;
-
-	spin_lock(&ring->lock);
-	n = min_t(unsigned int, ring->count, ZRAM_FREE_BATCH);
-	for (i = 0; i < n; i++)
-		batch[i] = ring->handles[(ring->head + i) % ZRAM_FREE_RING];
-	ring->head = (ring->head + n) % ZRAM_FREE_RING;
-	ring->count -= n;
-	spin_unlock(&ring->lock);
-
-	for (i = 0; i < n; i++)
-		zsm_free(zram->mem_pool, batch[i]);
-	return n;
-}
-
-static void zram_free_work(struct work_struct *work)
-{
-	struct zram *zram = container_of(work, struct zram, free_ring.work);
-
-	while (zram_free_batch(zram))
-		cond_resched();
-}
-
-/*
- * Free what the ring holds here and now, for a caller that needs the
- * memory at once (a write at the memory limit, compact).  At most one
- * ring's worth, so that it ends while swap keeps freeing; never sleeps.
- *
- * Return: whether it freed anything.
- */
-static bool zram_free_ring_now(struct zram *zram)
-{
-	unsigned int n, done = 0;
-
-	do {
-		n = zram_free_batch(zram);
-		done += n;
-	} while (n && done < ZRAM_FREE_RING);
-	return done;
-}
-
-/* Leave @handle to zram_free_work(); false when the ring is full */
-static bool zram_defer_free(struct zram *zram, unsigned long handle)
-{
-	struct zram_free_ring *ring = &zram->free_ring;
-	bool queued = false;
-
-	spin_lock(&ring->lock);
-	if (ring->count < ZRAM_FREE_RING) {
-		ring->handles[(ring->head + ring->count) % ZRAM_FREE_RING] =
-			handle;
-		ring->count++;
-		queued = true;
-	}
-	spin_unlock(&ring->lock);
-	if (queued && !zram_kunit_holds_frees())
-		queue_work(zram_free_wq, &ring->work);
-	return queued;
-}
-
-/* Free everything in the ring, and wait until it is done */
-static void zram_drain_frees(struct zram *zram)
-{
-	queue_work(zram_free_wq, &zram->free_ring.work);
-	flush_work(&zram->free_ring.work);
-}
-
-/* At reset, once nothing can join the ring: drain it, then free it */
-static void zram_free_ring_release(struct zram *zram)
-{
-	zram_drain_frees(zram);
-	kvfree(zram->free_ring.handles);
-	zram->free_ring.handles = NULL;
-}
-
-/*
  * Writing: a page first becomes a zram_obj (a fill word, or an object in
  * the pool), without the slot lock; then the object replaces the slot's old
  * contents under the lock.  A failure before that leaves the slot as it
@@ -591,22 +195,12 @@ static void zram_free_ring_release(struct zram *zram)
 
 #ifdef ZRAM_KUNIT
 /*
- * The KUnit suite's view into the write path: allocations without reclaim
- * that it makes fail, allocations with reclaim that it counts,
- * compressions that it makes run out of memory, and a call as the write
- * path is about to reclaim.  The suite runs alone.
+ * The KUnit suite's view into the write path (its allocations are in
+ * zram_slot.c): compressions that it makes run out of memory, and a call
+ * as the write path is about to reclaim.  The suite runs alone.
  */
-static atomic_t kunit_fail_noreclaim = ATOMIC_INIT(0);
-static atomic_t kunit_reclaim_allocs = ATOMIC_INIT(0);
 static atomic_t kunit_fail_compress = ATOMIC_INIT(0);
 static void (*kunit_before_reclaim)(struct zram *zram);
-
-static bool zram_kunit_fail_alloc(bool reclaim)
-{
-	if (reclaim)
-		atomic_inc(&kunit_reclaim_allocs);
-	return !reclaim && atomic_add_unless(&kunit_fail_noreclaim, -1, 0);
-}
 
 static bool zram_kunit_fail_compress(void)
 {
@@ -619,60 +213,9 @@ static void zram_kunit_reclaim(struct zram *zram)
 		kunit_before_reclaim(zram);
 }
 #else
-static inline bool zram_kunit_fail_alloc(bool reclaim) { return false; }
 static inline bool zram_kunit_fail_compress(void) { return false; }
 static inline void zram_kunit_reclaim(struct zram *zram) { }
 #endif
-
-/*
- * Allocate a pool object within the device's memory limit.  @reclaim: the
- * allocation may enter direct reclaim.  It must not while the caller holds
- * a compression stream (a writer on that CPU would wait for the reclaim);
- * without it, only kswapd is woken.
- *
- * Return: 0; -ENOMEM when the pool had no memory, which another try with
- * reclaim may find; -ENOSPC when the object would take the pool past the
- * memory limit, which no reclaim changes.  *@handle is 0 on failure.
- */
-int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
-		   unsigned long *handle)
-{
-	unsigned long limit = READ_ONCE(zram->limit_pages) << PAGE_SHIFT;
-	gfp_t gfp = ZRAM_OBJ_GFP;
-	unsigned long used;
-	int ret;
-
-	*handle = 0;
-	/*
-	 * Every object adds at least its handle to the pool's bytes: a pool
-	 * at the limit refuses it whatever the allocation does, so it is not
-	 * made (nor reclaimed for).  Objects that swap freed but that still
-	 * wait in the free ring are freed first.
-	 */
-	used = zsm_get_total_bytes(zram->mem_pool);
-	if (limit && used >= limit && zram_free_ring_now(zram))
-		used = zsm_get_total_bytes(zram->mem_pool);
-	if (limit && used >= limit)
-		return -ENOSPC;
-	if (!reclaim)
-		gfp &= ~__GFP_DIRECT_RECLAIM;
-	if (zram_kunit_fail_alloc(reclaim))
-		return -ENOMEM;
-	ret = zsm_malloc(zram->mem_pool, size, gfp, handle);
-	if (ret)
-		return ret;
-
-	used = zsm_get_total_bytes(zram->mem_pool);
-	if (limit && used > limit && zram_free_ring_now(zram))
-		used = zsm_get_total_bytes(zram->mem_pool);
-	note_pool_bytes(zram, used);
-	if (limit && used > limit) {
-		zsm_free(zram->mem_pool, *handle);
-		*handle = 0;
-		return -ENOSPC;
-	}
-	return 0;
-}
 
 static int store_huge_obj(struct zram *zram, struct page *page,
 			  struct zram_obj *obj)
@@ -684,7 +227,7 @@ static int store_huge_obj(struct zram *zram, struct page *page,
 	if (ret)
 		return -ENOMEM;
 	src = kmap_local_page(page);
-	zsm_obj_write(zram->mem_pool, obj->handle, src, PAGE_SIZE);
+	zram_obj_write(zram, obj->handle, src, PAGE_SIZE);
 	kunmap_local(src);
 	obj->size = PAGE_SIZE;
 	obj->prio = ZRAM_PRIMARY_COMP;
@@ -721,15 +264,15 @@ static int store_compressed_obj(struct zram *zram, struct page *page,
 			ret = -ENOMEM;
 		if (!ret && len < zram->huge_class_size) {
 			if (handle && len != size) {
-				zsm_free(zram->mem_pool, handle);
+				zram_obj_free(zram, handle);
 				handle = 0;
 			}
 			if (!handle)
 				alloc = zram_alloc_obj(zram, len, false,
 						       &handle);
 			if (handle) {
-				zsm_obj_write(zram->mem_pool, handle,
-					      zstrm->buffer, len);
+				zram_obj_write(zram, handle, zstrm->buffer,
+					       len);
 				zcomp_stream_put(zstrm);
 				obj->handle = handle;
 				obj->size = len;
@@ -754,8 +297,7 @@ static int store_compressed_obj(struct zram *zram, struct page *page,
 		size = len;
 	}
 
-	if (handle)
-		zsm_free(zram->mem_pool, handle);
+	zram_obj_free(zram, handle);
 	if (ret && ret != -ENOMEM && ret != -E2BIG) {
 		pr_err_ratelimited("%s: compression failed: %d\n",
 				   zram->disk->disk_name, ret);
@@ -859,10 +401,15 @@ static bool zram_try_free_slot(struct zram *zram, u32 index)
 		atomic64_inc(&zram->stats.miss_free);
 		return false;
 	}
+	if (test_slot_flag(zram, index, ZRAM_WB)) {
+		zram_put_slot_data(zram, zram_clear_slot(zram, index), true);
+		zram_slot_unlock(zram, index);
+		return true;
+	}
 	handle = zram_clear_slot(zram, index);
 	zram_slot_unlock(zram, index);
 	if (handle && !zram_defer_free(zram, handle))
-		zsm_free(zram->mem_pool, handle);
+		zram_obj_free(zram, handle);
 	return true;
 }
 
@@ -1150,13 +697,9 @@ static int zram_init_device(struct zram *zram, u64 disksize)
 	ret = zram_table_alloc(zram, nr_slots);
 	if (ret)
 		return ret;
-	zram->free_ring.handles = kvmalloc_array(ZRAM_FREE_RING,
-						 sizeof(unsigned long),
-						 GFP_KERNEL);
-	if (!zram->free_ring.handles) {
-		ret = -ENOMEM;
+	ret = zram_free_ring_alloc(zram);
+	if (ret)
 		goto free_table;
-	}
 
 	pool = zsm_create_pool(zram->disk->disk_name);
 	if (IS_ERR(pool)) {
@@ -1181,8 +724,7 @@ destroy_pool:
 	zram->mem_pool = NULL;
 free_table:
 	/* nothing was stored: no slot to free */
-	kvfree(zram->free_ring.handles);
-	zram->free_ring.handles = NULL;
+	zram_free_ring_release(zram);
 	vfree(zram->table);
 	zram->table = NULL;
 	return ret;
@@ -1783,17 +1325,20 @@ static int zram_add(void)
 		ret = id;
 		goto free_zram;
 	}
+	zram->pp = zram_pp_alloc();
+	if (!zram->pp) {
+		ret = -ENOMEM;
+		goto remove_id;
+	}
 	init_rwsem(&zram->init_lock);
-	spin_lock_init(&zram->free_ring.lock);
-	INIT_WORK(&zram->free_ring.work, zram_free_work);
+	zram_free_ring_init(zram);
 	zram_reset_algorithms(zram);
-	zram_pp_init_device(zram);
 	register_slot_lock_key(zram);
 
 	disk = compat_blk_alloc_disk(&limits, NUMA_NO_NODE);
 	if (IS_ERR(disk)) {
 		ret = PTR_ERR(disk);
-		goto remove_id;
+		goto unregister_key;
 	}
 	zram->disk = disk;
 	disk->major = zram_major;
@@ -1814,8 +1359,10 @@ static int zram_add(void)
 
 put_disk:
 	put_disk(disk);
-remove_id:
+unregister_key:
 	unregister_slot_lock_key(zram);
+	zram_pp_free(zram->pp);
+remove_id:
 	idr_remove(&zram_index_idr, id);
 free_zram:
 	kfree(zram);
@@ -1837,6 +1384,7 @@ static void zram_remove(struct zram *zram)
 	zram_reset_device(zram);
 	put_disk(disk);
 	unregister_slot_lock_key(zram);
+	zram_pp_free(zram->pp);
 	kfree(zram);
 }
 
@@ -1991,16 +1539,13 @@ static int __init zram_init(void)
 	ret = zram_pp_init();
 	if (ret)
 		goto exit_zcomp;
-	zram_free_wq = alloc_workqueue("zram_free", WQ_UNBOUND | WQ_MEM_RECLAIM,
-				       0);
-	if (!zram_free_wq) {
-		ret = -ENOMEM;
+	ret = zram_slot_module_init();
+	if (ret)
 		goto exit_pp;
-	}
 
 	ret = register_blkdev(0, "zram");
 	if (ret < 0)
-		goto destroy_wq;
+		goto exit_slot;
 	zram_major = ret;
 
 	ret = class_register(&zram_control_class);
@@ -2023,8 +1568,8 @@ remove_devices:
 	debugfs_remove_recursive(zram_debugfs_root);
 unregister_blkdev:
 	unregister_blkdev(zram_major, "zram");
-destroy_wq:
-	destroy_workqueue(zram_free_wq);
+exit_slot:
+	zram_slot_module_exit();
 exit_pp:
 	zram_pp_exit();
 exit_zcomp:
@@ -2042,7 +1587,7 @@ static void __exit zram_exit(void)
 	debugfs_remove_recursive(zram_debugfs_root);
 	idr_destroy(&zram_index_idr);
 	unregister_blkdev(zram_major, "zram");
-	destroy_workqueue(zram_free_wq);
+	zram_slot_module_exit();
 	zram_pp_exit();
 	zcomp_exit();
 	zsm_exit();

@@ -35,23 +35,23 @@
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/device.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
-#include "zram_drv.h"
 #include "zram_pp.h"
 #include "zram_pp_priv.h"
 
 /* A run owns the device's post-processing (rule 1) */
 bool zram_pp_begin(struct zram *zram)
 {
-	return atomic_cmpxchg_acquire(&zram->pp.in_progress, 0, 1) == 0;
+	return atomic_cmpxchg_acquire(&zram_pp_of(zram)->in_progress, 0, 1) == 0;
 }
 
 void zram_pp_end(struct zram *zram)
 {
-	atomic_set_release(&zram->pp.in_progress, 0);
+	atomic_set_release(&zram_pp_of(zram)->in_progress, 0);
 }
 
 /* Is the slot as the run left it when it marked it?  Slot locked. */
@@ -105,12 +105,23 @@ int zram_pp_parse_type(const char *val, size_t nr_types,
 }
 
 /*
- * Device state
+ * Device state: made with the device, back to its first state at each
+ * reset, freed with the device.
  */
-void zram_pp_init_device(struct zram *zram)
+struct zram_pp *zram_pp_alloc(void)
 {
-	spin_lock_init(&zram->pp.wb_limit_lock);
-	zram->pp.wb_batch_size = ZRAM_WB_BATCH_DEFAULT;
+	struct zram_pp *pp = kzalloc(sizeof(*pp), GFP_KERNEL);
+
+	if (!pp)
+		return NULL;
+	spin_lock_init(&pp->wb_limit_lock);
+	pp->wb_batch_size = ZRAM_WB_BATCH_DEFAULT;
+	return pp;
+}
+
+void zram_pp_free(struct zram_pp *pp)
+{
+	kfree(pp);
 }
 
 /*
@@ -119,9 +130,14 @@ void zram_pp_init_device(struct zram *zram)
  */
 void zram_pp_release_device(struct zram *zram)
 {
-	struct zram_pp *pp = &zram->pp;
+	struct zram_pp *pp = zram_pp_of(zram);
 
 	zram_bd_release(pp);
+	atomic64_set(&pp->bd_count, 0);
+	atomic64_set(&pp->bd_reads, 0);
+	atomic64_set(&pp->bd_writes, 0);
+	atomic64_set(&pp->bd_failed_reads, 0);
+	atomic64_set(&pp->bd_failed_writes, 0);
 	pp->compressed_wb = false;
 	WRITE_ONCE(pp->wb_batch_size, ZRAM_WB_BATCH_DEFAULT);
 	spin_lock(&pp->wb_limit_lock);

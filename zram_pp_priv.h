@@ -8,10 +8,64 @@
 #ifndef _ZRAM_PP_PRIV_H_
 #define _ZRAM_PP_PRIV_H_
 
+#include <linux/atomic.h>
 #include <linux/device.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
 
-#include "zram_drv.h"
+#include "zram_pp.h"
+#include "zram_slot.h"
+
+struct file;
+
+/* Default of writeback_batch_size: writes in flight per writeback run */
+#define ZRAM_WB_BATCH_DEFAULT	32U
+
+/**
+ * struct zram_pp - a device's post-processing state
+ * @bdev_file: the backing device, opened exclusively; NULL when none
+ * @bdev_path: the path it was given by, shown by backing_dev
+ * @bitmap: one bit per block of the backing device, set while in use
+ * @nr_blocks: the backing device's size in blocks of PAGE_SIZE
+ * @next_block: where the next block search starts (the running
+ *              writeback's hint; protected by @in_progress)
+ * @compressed_wb: written-back slots keep their compressed form
+ * @wb_limit_lock: protects @wb_limit and @wb_limit_enable
+ * @wb_limit: writeback budget left, in 4 KiB units
+ * @wb_limit_enable: whether @wb_limit applies
+ * @wb_batch_size: writes in flight per writeback run (read once per run)
+ * @in_progress: 1 while a recompress or writeback run owns the device's
+ *               PP_SLOT marks; a second run gets -EAGAIN
+ * @bd_count: backing-device blocks in use
+ * @bd_reads: blocks read from it
+ * @bd_writes: blocks written to it
+ * @bd_failed_reads: reads from it that failed
+ * @bd_failed_writes: writes to it that failed
+ *
+ * @bdev_file, @bdev_path, @nr_blocks and @compressed_wb are set under
+ * init_lock held for writing while the device is not initialised, and
+ * stay until reset.  The bits of @bitmap are set by the writeback run and
+ * cleared by whoever frees the slot that owns the block (atomic bit ops).
+ * The counters are atomic; reset clears them.
+ */
+struct zram_pp {
+	struct file *bdev_file;
+	char *bdev_path;
+	unsigned long *bitmap;
+	unsigned long nr_blocks;
+	unsigned long next_block;
+	bool compressed_wb;
+	spinlock_t wb_limit_lock;	/* the two below */
+	u64 wb_limit;
+	bool wb_limit_enable;
+	unsigned int wb_batch_size;
+	atomic_t in_progress;
+	atomic64_t bd_count;
+	atomic64_t bd_reads;
+	atomic64_t bd_writes;
+	atomic64_t bd_failed_reads;
+	atomic64_t bd_failed_writes;
+};
 
 /* bd_stat and writeback_limit count in 4 KiB units; a slot is this many */
 #define ZRAM_UNITS_PER_SLOT	(PAGE_SIZE >> ZRAM_LOGICAL_BLOCK_SHIFT)

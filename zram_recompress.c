@@ -17,10 +17,9 @@
 #include <linux/sysfs.h>
 
 #include "zcomp.h"
-#include "zram_drv.h"
 #include "zram_pp.h"
 #include "zram_pp_priv.h"
-#include "zsmalloc.h"
+#include "zram_slot.h"
 
 /**
  * struct recomp_req - one write to recompress
@@ -100,7 +99,7 @@ static unsigned int secondary_prio_of(struct zram *zram, const char *name)
 	unsigned int prio;
 
 	for (prio = ZRAM_SECONDARY_COMP; alg && prio < ZRAM_MAX_COMPS; prio++) {
-		if (zram->comp_algs[prio] && !strcmp(zram->comp_algs[prio], alg))
+		if (zram_comp_alg(zram, prio) && !strcmp(zram_comp_alg(zram, prio), alg))
 			return prio;
 	}
 	return 0;
@@ -111,7 +110,7 @@ static int recomp_resolve(struct zram *zram, struct recomp_req *req)
 {
 	unsigned int prio;
 
-	if (req->threshold >= zram->huge_class_size)
+	if (req->threshold >= zram_huge_size(zram))
 		return -EINVAL;
 	if (req->algo) {
 		prio = secondary_prio_of(zram, req->algo);
@@ -121,10 +120,10 @@ static int recomp_resolve(struct zram *zram, struct recomp_req *req)
 	}
 	if (!req->prio)
 		req->prio = ZRAM_SECONDARY_COMP;
-	if (!zram->comps[req->prio])
+	if (!zram_comp(zram, req->prio))
 		return -EINVAL;
 	for (prio = req->prio; prio < ZRAM_MAX_COMPS; prio++) {
-		if (zram->comps[prio])
+		if (zram_comp(zram, prio))
 			req->last_prio = prio;
 	}
 	return 0;
@@ -150,9 +149,8 @@ static bool recomp_candidate(struct zram *zram, u32 index,
 static bool recomp_saves(struct zram *zram, unsigned int old_size,
 			 unsigned int new_size)
 {
-	return new_size < zram->huge_class_size &&
-	       zsm_obj_room(zram->mem_pool, new_size) <
-	       zsm_obj_room(zram->mem_pool, old_size);
+	return new_size < zram_huge_size(zram) &&
+	       zram_obj_room(zram, new_size) < zram_obj_room(zram, old_size);
 }
 
 /* What compressing a slot again came to */
@@ -181,7 +179,7 @@ static int recomp_keep(struct zram *zram, const struct recomp_req *req,
 		return RECOMP_ABOVE_THRESHOLD;
 	if (zram_alloc_obj(zram, len, false, &obj->handle))
 		return -ENOMEM;
-	zsm_obj_write(zram->mem_pool, obj->handle, data, len);
+	zram_obj_write(zram, obj->handle, data, len);
 	obj->size = len;
 	obj->prio = req->prio;
 	return RECOMP_SMALLER;
@@ -195,7 +193,7 @@ static int recomp_make_obj(struct zram *zram, struct page *page,
 			   const struct recomp_req *req, unsigned int old_size,
 			   struct zram_obj *obj)
 {
-	struct zcomp *comp = zram->comps[req->prio];
+	struct zcomp *comp = zram_comp(zram, req->prio);
 	struct zcomp_strm *zstrm;
 	unsigned int len = 0;
 	void *src;
@@ -229,7 +227,7 @@ static int recompress_slot(struct zram *zram, u32 index,
 		zram_slot_unlock(zram, index);
 		return 0;
 	}
-	ret = zram_read_locked(zram, index, page);
+	ret = zram_slot_read(zram, index, page);
 	if (ret) {
 		zram_slot_unlock(zram, index);
 		return ret;
@@ -246,8 +244,7 @@ static int recompress_slot(struct zram *zram, u32 index,
 	if (zram_pp_slot_unchanged(zram, index, old_handle)) {
 		clear_slot_flag(zram, index, ZRAM_PP_SLOT);
 		if (ret == RECOMP_SMALLER) {
-			zsm_free(zram->mem_pool,
-				 zram_slot_take_obj(zram, index));
+			zram_obj_free(zram, zram_slot_take_obj(zram, index));
 			zram_slot_set_obj(zram, index, &obj);
 			installed = true;
 		} else if (ret == RECOMP_NO_SAVING &&
@@ -259,7 +256,7 @@ static int recompress_slot(struct zram *zram, u32 index,
 	zram_slot_unlock(zram, index);
 	/* the slot changed meanwhile: the new object is nobody's */
 	if (ret == RECOMP_SMALLER && !installed)
-		zsm_free(zram->mem_pool, obj.handle);
+		zram_obj_free(zram, obj.handle);
 	return ret < 0 ? ret : 0;
 }
 
@@ -273,7 +270,7 @@ static int recompress_run(struct zram *zram, const struct recomp_req *req)
 	page = alloc_page(GFP_KERNEL);
 	if (!page)
 		return -ENOMEM;
-	for (index = 0; index < zram->nr_slots && left && !ret; index++) {
+	for (index = 0; index < zram_nr_slots(zram) && left && !ret; index++) {
 		ret = recompress_slot(zram, index, req, page, &left);
 		if (!ret && fatal_signal_pending(current))
 			ret = -EINTR;
@@ -299,7 +296,7 @@ static ssize_t recompress_store(struct device *dev,
 	if (ret < 0)
 		return ret;
 
-	guard(rwsem_read)(&zram->init_lock);
+	guard(rwsem_read)(zram_config_lock(zram));
 	if (!init_done(zram))
 		return -EINVAL;
 	ret = recomp_resolve(zram, &req);
@@ -320,12 +317,12 @@ static ssize_t recomp_algorithm_show(struct device *dev,
 	unsigned int prio;
 	ssize_t at = 0;
 
-	guard(rwsem_read)(&zram->init_lock);
+	guard(rwsem_read)(zram_config_lock(zram));
 	for (prio = ZRAM_SECONDARY_COMP; prio < ZRAM_MAX_COMPS; prio++) {
-		if (!zram->comp_algs[prio])
+		if (!zram_comp_alg(zram, prio))
 			continue;
 		at += sysfs_emit_at(buf, at, "#%u: ", prio);
-		at = zcomp_available_show(zram->comp_algs[prio], buf, at);
+		at = zcomp_available_show(zram_comp_alg(zram, prio), buf, at);
 	}
 	return at;
 }
@@ -380,10 +377,10 @@ static ssize_t recomp_algorithm_store(struct device *dev,
 	if (!alg)
 		return -EINVAL;
 
-	guard(rwsem_write)(&zram->init_lock);
+	guard(rwsem_write)(zram_config_lock(zram));
 	if (init_done(zram))
 		return -EBUSY;
-	zram->comp_algs[req.prio] = alg;
+	zram_set_comp_alg(zram, req.prio, alg);
 	return len;
 }
 

@@ -29,10 +29,9 @@
 #include <linux/sysfs.h>
 #include <linux/wait.h>
 
-#include "zram_drv.h"
 #include "zram_pp.h"
 #include "zram_pp_priv.h"
-#include "zsmalloc.h"
+#include "zram_slot.h"
 
 struct wb_run;
 
@@ -145,22 +144,18 @@ static bool wb_candidate(struct zram *zram, u32 index, unsigned long flags)
 /* Copy the slot's data into @req as the block will hold it.  Slot locked. */
 static int wb_copy_slot(struct zram *zram, u32 index, struct wb_req *req)
 {
-	unsigned long handle = get_slot_handle(zram, index);
-	unsigned int size = get_slot_size(zram, index);
-	void *dst, *src;
+	unsigned int size;
+	void *dst;
 
-	req->handle = handle;
-	if (!zram->pp.compressed_wb) {
+	req->handle = get_slot_handle(zram, index);
+	if (!zram_pp_of(zram)->compressed_wb) {
 		req->size = PAGE_SIZE;
 		req->prio = ZRAM_PRIMARY_COMP;
-		return zram_read_locked(zram, index, req->page);
+		return zram_slot_read(zram, index, req->page);
 	}
 
 	dst = kmap_local_page(req->page);
-	src = zsm_obj_read_begin(zram->mem_pool, handle, size, dst);
-	if (src != dst)
-		memcpy(dst, src, size);
-	zsm_obj_read_end(zram->mem_pool, handle, src);
+	size = zram_slot_copy_obj(zram, index, dst);
 	/* nothing stale goes to the disk */
 	memset(dst + size, 0, PAGE_SIZE - size);
 	kunmap_local(dst);
@@ -214,20 +209,21 @@ static void wb_install(struct zram *zram, const struct wb_req *req)
 {
 	u32 index = req->index;
 
-	zsm_free(zram->mem_pool, zram_slot_take_obj(zram, index));
+	zram_obj_free(zram, zram_slot_take_obj(zram, index));
 	clear_slot_flag(zram, index, ZRAM_IDLE);
 	clear_slot_flag(zram, index, ZRAM_INCOMPRESSIBLE);
 	set_slot_handle(zram, index, req->block);
 	set_slot_size(zram, index, req->size);
 	set_slot_prio(zram, index, req->prio);
 	set_slot_flag(zram, index, ZRAM_WB);
-	atomic64_inc(&zram->stats.bd_count);
+	atomic64_inc(&zram_pp_of(zram)->bd_count);
 }
 
 /* A write completed: the slot moves to its block, or keeps its memory */
 static void wb_finish(struct wb_run *run, struct wb_req *req)
 {
 	struct zram *zram = run->zram;
+	struct zram_pp *pp = zram_pp_of(zram);
 	int err = blk_status_to_errno(req->bio.bi_status);
 	bool unchanged;
 
@@ -240,18 +236,18 @@ static void wb_finish(struct wb_run *run, struct wb_req *req)
 		wb_install(zram, req);
 	} else {
 		/* the limit counts only what moved to the backing device */
-		zram_bd_put_block(&zram->pp, req->block);
-		wb_refund(&zram->pp, req);
+		zram_bd_put_block(pp, req->block);
+		wb_refund(pp, req);
 	}
 	zram_slot_unlock(zram, req->index);
 
 	if (err) {
-		atomic64_inc(&zram->stats.bd_failed_writes);
+		atomic64_inc(&pp->bd_failed_writes);
 		pr_err_ratelimited("%s: cannot write slot %u back: %d\n",
-				   zram->disk->disk_name, req->index, err);
+				   zram_name(zram), req->index, err);
 		run->err = -EIO;
 	} else {
-		atomic64_inc(&zram->stats.bd_writes);
+		atomic64_inc(&pp->bd_writes);
 	}
 }
 
@@ -336,7 +332,7 @@ static int wb_slot(struct wb_run *run, u32 index, unsigned long flags)
 		zram_slot_unlock(zram, index);
 		return 0;
 	}
-	ret = wb_reserve(&zram->pp, req);
+	ret = wb_reserve(zram_pp_of(zram), req);
 	if (!ret) {
 		req->index = index;
 		set_slot_flag(zram, index, ZRAM_PP_SLOT);
@@ -403,7 +399,7 @@ static int wb_type_target(struct zram *zram, const char *val,
 			  struct wb_target *t)
 {
 	t->first = 0;
-	t->last = zram->nr_slots - 1;
+	t->last = zram_nr_slots(zram) - 1;
 	return zram_pp_parse_type(val, PP_NR_TYPES, &t->flags);
 }
 
@@ -414,7 +410,7 @@ static int wb_parse_index(struct zram *zram, const char *val,
 
 	if (ret)
 		return ret;
-	return *index < zram->nr_slots ? 0 : -ERANGE;
+	return *index < zram_nr_slots(zram) ? 0 : -ERANGE;
 }
 
 static int wb_index_target(struct zram *zram, const char *val,
@@ -523,8 +519,8 @@ static int wb_execute(struct zram *zram, const struct wb_plan *plan)
 {
 	struct wb_run run = {
 		.zram = zram,
-		.bdev = file_bdev(zram->pp.bdev_file),
-		.max_reqs = READ_ONCE(zram->pp.wb_batch_size),
+		.bdev = file_bdev(zram_pp_of(zram)->bdev_file),
+		.max_reqs = READ_ONCE(zram_pp_of(zram)->wb_batch_size),
 	};
 	unsigned int i;
 	int ret = 0, err;
@@ -548,10 +544,10 @@ static ssize_t writeback_store(struct device *dev,
 	struct wb_plan plan = {};
 	int ret;
 
-	guard(rwsem_read)(&zram->init_lock);
+	guard(rwsem_read)(zram_config_lock(zram));
 	if (!init_done(zram))
 		return -EINVAL;
-	if (!zram->pp.bdev_file)
+	if (!zram_pp_of(zram)->bdev_file)
 		return -ENODEV;
 	ret = wb_parse(zram, buf, len, &plan);
 	if (ret)
@@ -570,7 +566,7 @@ static ssize_t writeback_store(struct device *dev,
 static ssize_t writeback_limit_show(struct device *dev,
 				    struct device_attribute *attr, char *buf)
 {
-	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	struct zram_pp *pp = zram_pp_of(dev_to_zram(dev));
 	u64 limit;
 
 	spin_lock(&pp->wb_limit_lock);
@@ -583,7 +579,7 @@ static ssize_t writeback_limit_store(struct device *dev,
 				     struct device_attribute *attr,
 				     const char *buf, size_t len)
 {
-	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	struct zram_pp *pp = zram_pp_of(dev_to_zram(dev));
 	u64 limit;
 
 	if (kstrtoull(buf, 10, &limit))
@@ -599,7 +595,7 @@ static ssize_t writeback_limit_enable_show(struct device *dev,
 					   struct device_attribute *attr,
 					   char *buf)
 {
-	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	struct zram_pp *pp = zram_pp_of(dev_to_zram(dev));
 	bool on;
 
 	spin_lock(&pp->wb_limit_lock);
@@ -612,7 +608,7 @@ static ssize_t writeback_limit_enable_store(struct device *dev,
 					    struct device_attribute *attr,
 					    const char *buf, size_t len)
 {
-	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	struct zram_pp *pp = zram_pp_of(dev_to_zram(dev));
 	u64 val;
 
 	if (kstrtoull(buf, 10, &val))
@@ -628,7 +624,7 @@ static ssize_t writeback_batch_size_show(struct device *dev,
 					 struct device_attribute *attr,
 					 char *buf)
 {
-	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	struct zram_pp *pp = zram_pp_of(dev_to_zram(dev));
 
 	return sysfs_emit(buf, "%u\n", READ_ONCE(pp->wb_batch_size));
 }
@@ -637,7 +633,7 @@ static ssize_t writeback_batch_size_store(struct device *dev,
 					  struct device_attribute *attr,
 					  const char *buf, size_t len)
 {
-	struct zram_pp *pp = &dev_to_zram(dev)->pp;
+	struct zram_pp *pp = zram_pp_of(dev_to_zram(dev));
 	unsigned int val;
 
 	if (kstrtouint(buf, 10, &val) || !val)
@@ -653,8 +649,8 @@ static ssize_t compressed_writeback_show(struct device *dev,
 {
 	struct zram *zram = dev_to_zram(dev);
 
-	guard(rwsem_read)(&zram->init_lock);
-	return sysfs_emit(buf, "%d\n", zram->pp.compressed_wb);
+	guard(rwsem_read)(zram_config_lock(zram));
+	return sysfs_emit(buf, "%d\n", zram_pp_of(zram)->compressed_wb);
 }
 
 static ssize_t compressed_writeback_store(struct device *dev,
@@ -666,10 +662,10 @@ static ssize_t compressed_writeback_store(struct device *dev,
 
 	if (kstrtobool(buf, &val))
 		return -EINVAL;
-	guard(rwsem_write)(&zram->init_lock);
+	guard(rwsem_write)(zram_config_lock(zram));
 	if (init_done(zram))
 		return -EBUSY;
-	zram->pp.compressed_wb = val;
+	zram_pp_of(zram)->compressed_wb = val;
 	return len;
 }
 

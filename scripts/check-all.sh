@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The quality bar on every target kernel: a W=1 build and a sparse (C=2)
-# build with no warnings, and the compat probes' decisions as
-# compat/expected lists them; then checkpatch --strict and shellcheck once.
+# build with no warnings, the compat probes' decisions as compat/expected
+# lists them, and no call cycle between the module's files
+# (check-calls.py); then checkpatch --strict and shellcheck once.
 # Usage: check-all.sh [KERNEL...]   (default: every target of
 # scripts/kernels.conf, and debug when its build tree is in the cache)
 # Each target builds in its release's root, with that release's compiler
@@ -38,6 +39,13 @@ for k in "${kernels[@]}"; do
 	else
 		log "$k: compat probes differ from compat/expected:"
 		diff <(tr ' ' '\n' <<<"$want") <(tr ' ' '\n' <<<"$got") | sed 's/^/    /'
+		status=1
+	fi
+	if "$top/scripts/check-calls.py" "$src" >"$src/../calls.log"; then
+		log "$k: no call cycles between files"
+	else
+		log "$k: call cycles between files:"
+		sed 's/^/    /' "$src/../calls.log"
 		status=1
 	fi
 	kmake "$k" "$src" clean >/dev/null

@@ -2,9 +2,10 @@
 /*
  * KUnit tests of zram_drv.c's pure units: the key=value parser, the
  * algorithm_params value checks, same-filled detection, the packing of the
- * slot flags word, and the slot lock; and of its write path, on a device
- * with a pool and streams but no disk.  Included at the bottom of zram_drv.c
- * when built with ZRAM_KUNIT, so the static functions are in reach.
+ * slot flags word, and the slot lock; and of its write path and the
+ * deferred frees, on a device with a pool and streams but no disk.
+ * Included at the bottom of zram_drv.c when built with ZRAM_KUNIT, so its
+ * static functions are in reach; zram_slot.c's hooks are in zram_slot.h.
  */
 
 #include <kunit/test.h>
@@ -492,12 +493,8 @@ static int write_kunit_init(struct kunit *test)
 		goto free_table;
 	}
 	zram->huge_class_size = zsm_huge_class_size(zram->mem_pool);
-	spin_lock_init(&zram->free_ring.lock);
-	INIT_WORK(&zram->free_ring.work, zram_free_work);
-	zram->free_ring.handles = kvmalloc_array(ZRAM_FREE_RING,
-						 sizeof(unsigned long),
-						 GFP_KERNEL);
-	if (!zram->free_ring.handles)
+	zram_free_ring_init(zram);
+	if (zram_free_ring_alloc(zram))
 		goto destroy_pool;
 	init_params(&zram->params[ZRAM_PRIMARY_COMP]);
 	zram->comps[ZRAM_PRIMARY_COMP] =

@@ -11,7 +11,7 @@
 static void blocks_in_order_until_full(struct kunit *test)
 {
 	struct zram *zram = test->priv;
-	struct zram_pp *pp = &zram->pp;
+	struct zram_pp *pp = zram_pp_of(zram);
 	unsigned long blk, i;
 
 	for (i = 0; i < PP_KUNIT_BLOCKS; i++) {
@@ -34,15 +34,16 @@ static void blocks_in_order_until_full(struct kunit *test)
 static void blocks_released_by_slots(struct kunit *test)
 {
 	struct zram *zram = test->priv;
+	struct zram_pp *pp = zram_pp_of(zram);
 	unsigned long a, b;
 
-	KUNIT_ASSERT_TRUE(test, zram_bd_alloc_block(&zram->pp, &a));
-	KUNIT_ASSERT_TRUE(test, zram_bd_alloc_block(&zram->pp, &b));
-	atomic64_set(&zram->stats.bd_count, 2);
+	KUNIT_ASSERT_TRUE(test, zram_bd_alloc_block(pp, &a));
+	KUNIT_ASSERT_TRUE(test, zram_bd_alloc_block(pp, &b));
+	atomic64_set(&pp->bd_count, 2);
 	zram_pp_release_block(zram, b);
 	zram_pp_release_block(zram, a);
-	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.bd_count), 0LL);
-	KUNIT_EXPECT_TRUE(test, bitmap_empty(zram->pp.bitmap, PP_KUNIT_BLOCKS));
+	KUNIT_EXPECT_EQ(test, atomic64_read(&pp->bd_count), 0LL);
+	KUNIT_EXPECT_TRUE(test, bitmap_empty(pp->bitmap, PP_KUNIT_BLOCKS));
 }
 
 static void slot_types(struct kunit *test)

@@ -12,19 +12,28 @@
 #define PP_KUNIT_BLOCKS	70UL
 #define PP_KUNIT_SLOTS	100UL
 
+static inline void pp_kunit_free(void *pp)
+{
+	zram_pp_free(pp);
+}
+
 static inline int pp_kunit_init(struct kunit *test)
 {
+	struct zram_pp *pp = zram_pp_alloc();
 	struct zram *zram;
 
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pp);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pp_kunit_free,
+							pp), 0);
 	zram = kunit_kzalloc(test, sizeof(*zram), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, zram);
-	zram_pp_init_device(zram);
+	zram->pp = pp;
 	zram->nr_slots = PP_KUNIT_SLOTS;
 	zram->huge_class_size = 3000;
-	zram->pp.nr_blocks = PP_KUNIT_BLOCKS;
-	zram->pp.bitmap = kunit_kcalloc(test, BITS_TO_LONGS(PP_KUNIT_BLOCKS),
-					sizeof(long), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, zram->pp.bitmap);
+	pp->nr_blocks = PP_KUNIT_BLOCKS;
+	pp->bitmap = kunit_kcalloc(test, BITS_TO_LONGS(PP_KUNIT_BLOCKS),
+				   sizeof(long), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pp->bitmap);
 	test->priv = zram;
 	return 0;
 }

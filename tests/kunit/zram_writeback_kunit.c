@@ -11,7 +11,7 @@
 static void writeback_budget(struct kunit *test)
 {
 	struct zram *zram = test->priv;
-	struct zram_pp *pp = &zram->pp;
+	struct zram_pp *pp = zram_pp_of(zram);
 	struct wb_req *req;
 
 	req = kunit_kzalloc(test, sizeof(*req), GFP_KERNEL);
