@@ -1326,45 +1326,50 @@ static void zspage_rewrite_locations(struct zsm_zspage *zs)
 	}
 }
 
-static int zsm_page_migrate(struct page *newpage, struct page *page,
-			    enum migrate_mode mode)
+/*
+ * The locked part of a migration: point the zspage at @newpage, a copy of
+ * @page.  The class lock and the pool's relocation lock are held.
+ */
+static int zspage_move_page(struct zsm_zspage *zs, struct page *newpage,
+			    struct page *page)
 {
-	struct zsm_zspage *zs = (struct zsm_zspage *)page_private(page);
 	struct zsm_class *class = zs->class;
-	struct zsm_pool *pool = zs->pool;
 	unsigned int nr;
-	int ret;
 
-	pool_relocate_lock(pool);
-	class_lock(class);
-	if (zs->dying) {
-		ret = -EBUSY;
-		goto unlock;
-	}
+	if (zs->dying)
+		return -EBUSY;
 	for (nr = 0; nr < class->pages_per_zspage; nr++) {
 		if (zspage_page(zs, nr) == page)
 			break;
 	}
-	if (WARN_ON_ONCE(nr == class->pages_per_zspage)) {
-		ret = -EBUSY;
-		goto unlock;
-	}
-	if (!zspage_write_trylock(zs)) {
-		/* A reader has it, maybe asleep: try again later */
-		ret = -EAGAIN;
-		goto unlock;
-	}
+	if (WARN_ON_ONCE(nr == class->pages_per_zspage))
+		return -EBUSY;
+	/* A reader has it, maybe asleep: try again later */
+	if (!zspage_write_trylock(zs))
+		return -EAGAIN;
 	copy_highpage(newpage, page);
 	set_page_private(newpage, (unsigned long)zs);
 	zs->cells[nr].page = newpage;
 	if (nr == 0)
 		zspage_rewrite_locations(zs);
 	zspage_write_unlock(zs);
-	ret = MIGRATEPAGE_SUCCESS;
-unlock:
+	return 0;
+}
+
+static int zsm_page_migrate(struct page *newpage, struct page *page,
+			    enum migrate_mode mode)
+{
+	struct zsm_zspage *zs = (struct zsm_zspage *)page_private(page);
+	struct zsm_class *class = zs->class;
+	struct zsm_pool *pool = zs->pool;
+	int ret;
+
+	pool_relocate_lock(pool);
+	class_lock(class);
+	ret = zspage_move_page(zs, newpage, page);
 	class_unlock(class);
 	pool_relocate_unlock(pool);
-	if (ret != MIGRATEPAGE_SUCCESS)
+	if (ret)
 		return ret;
 
 	/* Both pages stay locked by the caller until we return */
