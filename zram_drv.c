@@ -830,8 +830,7 @@ static ssize_t compact_store(struct device *dev, struct device_attribute *attr,
 	if (!init_done(zram))
 		return -EINVAL;
 	/* what swap freed is compacted away too */
-	zram_free_ring_now(zram);
-	zsm_compact(zram->mem_pool);
+	zram_pool_compact(zram);
 	return len;
 }
 

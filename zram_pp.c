@@ -49,8 +49,14 @@ bool zram_pp_begin(struct zram *zram)
 	return atomic_cmpxchg_acquire(&zram_pp_of(zram)->in_progress, 0, 1) == 0;
 }
 
+/*
+ * The run ends.  Its frees left holes in the pool's zspages (a
+ * recompressed object moves to a smaller class, a written-back one leaves
+ * the pool): compaction gives the pages back, as a write to compact would.
+ */
 void zram_pp_end(struct zram *zram)
 {
+	zram_pool_compact(zram);
 	atomic_set_release(&zram_pp_of(zram)->in_progress, 0);
 }
 

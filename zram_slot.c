@@ -490,6 +490,17 @@ int zram_alloc_obj(struct zram *zram, size_t size, bool reclaim,
 	return 0;
 }
 
+/*
+ * Give the pool's free space back: free what waits in the ring, then move
+ * objects out of sparse zspages so that whole zspages empty.  A class with
+ * nothing to gain costs one look under its lock.  Return: the pages freed.
+ */
+unsigned long zram_pool_compact(struct zram *zram)
+{
+	zram_free_ring_now(zram);
+	return zsm_compact(zram->mem_pool);
+}
+
 /* Free a pool object (0 is none) */
 void zram_obj_free(struct zram *zram, unsigned long handle)
 {

@@ -233,6 +233,7 @@ void zram_obj_free(struct zram *zram, unsigned long handle);
 void zram_obj_write(struct zram *zram, unsigned long handle, const void *src,
 		    size_t len);
 size_t zram_obj_room(struct zram *zram, size_t size);
+unsigned long zram_pool_compact(struct zram *zram);
 
 /* Deferred frees: see "Deferred frees" in zram_slot.c */
 int zram_slot_module_init(void);

@@ -298,6 +298,49 @@ test_recompress_shrinks_mixed_data() {
 	check /tmp/d 0
 }
 
+# A run's frees leave holes in the pool's zspages; the run compacts them
+# away itself: mem_used_total falls by at least half of what
+# compr_data_size fell, with no write to compact
+test_runs_give_memory_back() {
+	local n mib c0 u0 c1 u1 i list
+	pp_load
+	need_lz4_zstd
+	n=$(qsize 2048 512 256)
+	mib=$((n * PG / 1048576 + 4))
+	bd_new "$mib"
+	sysw $Z/backing_dev "$BD"
+	sysw $Z/recomp_algorithm "algo=zstd"
+	zram_init "${mib}M" lz4
+	gen /tmp/t text "$n"
+	put /tmp/t 0
+
+	c0=$(mm_field 2) u0=$(mm_field 3)
+	sysw $Z/recompress "algo=zstd"
+	c1=$(mm_field 2) u1=$(mm_field 3)
+	note "recompress: compr_data_size $c0 -> $c1, mem_used_total $u0 -> $u1, pages_compacted $(mm_field 7)"
+	[ "$c1" -lt "$c0" ] || fail "recompression did not shrink the data"
+	[ $((2 * (u0 - u1))) -ge $((c0 - c1)) ] ||
+		fail "recompress: mem_used_total fell by $((u0 - u1)), less than half of compr_data_size's $((c0 - c1))"
+	check /tmp/t 0
+
+	# every other slot goes: each zspage keeps half its objects
+	c0=$c1 u0=$u1
+	for ((i = 0; i < n; i += 2)); do
+		list+="page_index=$i "
+		if [ $(((i / 2 + 1) % 128)) = 0 ] || [ $((i + 2)) -ge "$n" ]; then
+			sysw $Z/writeback "$list"
+			list=
+		fi
+	done
+	c1=$(mm_field 2) u1=$(mm_field 3)
+	note "writeback: compr_data_size $c0 -> $c1, mem_used_total $u0 -> $u1, pages_compacted $(mm_field 7)"
+	expect_eq "written back" $((n / 2)) "$(bd_field 1)"
+	[ $((2 * (u0 - u1))) -ge $((c0 - c1)) ] ||
+		fail "writeback: mem_used_total fell by $((u0 - u1)), less than half of compr_data_size's $((c0 - c1))"
+	drop_caches
+	check /tmp/t 0
+}
+
 test_recompress_max_pages_and_threshold() {
 	local r n
 	pp_load
