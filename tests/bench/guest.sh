@@ -529,13 +529,26 @@ PY
 	emit "$1" reads /s higher "$(echo "scale=1; $5 / $BENCH_RUNTIME" | bc)"
 }
 
+# writers_sched: what the scheduler gave the writers' processes (the
+# children of fio $writers) so far: CPU time and time spent runnable but
+# waiting for a CPU, in ns (/proc/PID/schedstat)
+writers_sched() {
+	local d
+	for d in /proc/[0-9]*; do
+		[ "$(awk '{ print $4 }' "$d/stat" 2>/dev/null)" = "$writers" ] &&
+			cat "$d/schedstat"
+	done 2>/dev/null | awk '{ c += $1; w += $2 } END { printf "%d %d\n", c, w }'
+}
+
 # Read latency: the reader alone, then the same reader while two writers
 # compress with zstd at level 19 (as the lat workload) into another region
 # of the device.  A read that waits for a compression shows in the tail.
 # The writers' own rate is reported beside it: making reads wait less
-# must not cost them much.
+# must not cost them much.  So are their CPU time and run-queue wait per
+# second: a reader that no longer sleeps behind a writer's stream takes
+# the CPU from the writer instead, and these show how much.
 bench_readlat() {
-	local writers w0 w1 t0 t1 alg=$lat_alg tag=$lat_tag
+	local writers w0 w1 t0 t1 s0 s1 alg=$lat_alg tag=$lat_tag
 	has_alg zstd || return 0
 	readlat_size=16M
 	# quick mode (CI) only keeps the workload working: zstd's default
@@ -557,9 +570,9 @@ bench_readlat() {
 		[ "$(sectors_written)" -gt "$w0" ] && break
 		sleep 1
 	done
-	w0=$(sectors_written) t0=$(date +%s.%N)
+	w0=$(sectors_written) t0=$(date +%s.%N) s0=$(writers_sched)
 	readlat_run "readlat-$tag"
-	w1=$(sectors_written) t1=$(date +%s.%N)
+	w1=$(sectors_written) t1=$(date +%s.%N) s1=$(writers_sched)
 	kill -0 "$writers" 2>/dev/null ||
 		{ cat /tmp/readlat-load.log; fail "readlat: the writers ended before the reader did"; }
 	kill "$writers" 2>/dev/null || true
@@ -567,6 +580,14 @@ bench_readlat() {
 	[ "$w1" -gt "$w0" ] || fail "readlat: nothing written while the reader ran"
 	emit "readlat-$tag" load-written MB/s higher \
 		"$(echo "scale=2; ($w1 - $w0) * 512 / 1000000 / ($t1 - $t0)" | bc)"
+	# shellcheck disable=SC2086 # two numbers each
+	set -- $s0 $s1
+	[ $# = 4 ] && [ "$3" -gt "$1" ] ||
+		fail "readlat: no scheduler statistics for the writers ($s0, $s1)"
+	emit "readlat-$tag" load-cpu ms/s higher \
+		"$(echo "scale=1; ($3 - $1) / 1000000 / ($t1 - $t0)" | bc)"
+	emit "readlat-$tag" load-runq-wait ms/s lower \
+		"$(echo "scale=1; ($4 - $2) / 1000000 / ($t1 - $t0)" | bc)"
 	sysw $Z/reset 1
 }
 
