@@ -152,10 +152,13 @@ static void zram_table_free(struct zram *zram, unsigned long nr_slots)
 /* Read the slot into @page.  The slot must be locked. */
 static int zram_read_locked(struct zram *zram, u32 index, struct page *page)
 {
+	int ret;
+
 	/* served by the backing device, synchronously (zram_backing.c) */
-	if (test_slot_flag(zram, index, ZRAM_WB))
-		return zram_pp_read_wb_slot(zram, index, page);
-	return zram_slot_read(zram, index, page);
+	if (!test_slot_flag(zram, index, ZRAM_WB))
+		return zram_slot_read(zram, index, page);
+	ret = zram_pp_read_wb_slot(zram, index, page);
+	return ret ?: zram_slot_verify(zram, index, page);
 }
 
 static int zram_read_page(struct zram *zram, u32 index, struct page *page)
@@ -318,6 +321,9 @@ static int zram_make_obj(struct zram *zram, struct page *page,
 		obj->prio = ZRAM_PRIMARY_COMP;
 		return 0;
 	}
+	/* of the page as the user wrote it, before compression */
+	if (zram_checksums(zram))
+		obj->csum = zram_page_csum(page);
 	return store_compressed_obj(zram, page, obj);
 }
 
@@ -754,6 +760,7 @@ static void zram_reset_device(struct zram *zram)
 	zram_reset_algorithms(zram);
 
 	zram->disksize = 0;
+	zram->checksum = false;
 	zram->limit_pages = 0;
 	memset(&zram->stats, 0, sizeof(zram->stats));
 }
@@ -908,6 +915,98 @@ static ssize_t idle_store(struct device *dev, struct device_attribute *attr,
 		return -EINVAL;
 	zram_mark_idle(zram, min_t(u64, age, U32_MAX));
 	return len;
+}
+
+/* checksum: "none" or "crc32c", the one in use in square brackets */
+static ssize_t checksum_show(struct device *dev, struct device_attribute *attr,
+			     char *buf)
+{
+	struct zram *zram = dev_to_zram(dev);
+
+	guard(rwsem_read)(&zram->init_lock);
+	return sysfs_emit(buf, zram->checksum ? "none [crc32c]\n" :
+						"[none] crc32c\n");
+}
+
+static ssize_t checksum_store(struct device *dev,
+			      struct device_attribute *attr, const char *buf,
+			      size_t len)
+{
+	struct zram *zram = dev_to_zram(dev);
+	bool on;
+
+	if (sysfs_streq(buf, "crc32c"))
+		on = true;
+	else if (sysfs_streq(buf, "none"))
+		on = false;
+	else
+		return -EINVAL;
+
+	guard(rwsem_write)(&zram->init_lock);
+	if (init_done(zram))
+		return -EBUSY;
+	zram->checksum = on;
+	return len;
+}
+
+/*
+ * scrub: read every slot that keeps a page and check it against its
+ * checksum, one slot lock at a time, so that I/O never waits long behind
+ * it.  The slots are not touched: their access times and marks stay.
+ * What it finds is in checksum_stat.
+ */
+static int zram_scrub(struct zram *zram)
+{
+	struct page *page = alloc_page(GFP_KERNEL);
+	unsigned long index;
+	int ret = 0;
+
+	if (!page)
+		return -ENOMEM;
+	for (index = 0; index < zram->nr_slots; index++) {
+		zram_slot_lock(zram, index);
+		if (!test_slot_flag(zram, index, ZRAM_SAME) &&
+		    slot_allocated(zram, index)) {
+			/* a mismatch is counted where it is found */
+			zram_read_locked(zram, index, page);
+			atomic64_inc(&zram->stats.csum_scrubbed);
+		}
+		zram_slot_unlock(zram, index);
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+	__free_page(page);
+	return ret;
+}
+
+static ssize_t scrub_store(struct device *dev, struct device_attribute *attr,
+			   const char *buf, size_t len)
+{
+	struct zram *zram = dev_to_zram(dev);
+	int ret;
+
+	if (!sysfs_streq(buf, "1"))
+		return -EINVAL;
+
+	guard(rwsem_read)(&zram->init_lock);
+	if (!init_done(zram) || !zram->checksum)
+		return -EINVAL;
+	ret = zram_scrub(zram);
+	return ret ? ret : len;
+}
+
+/* checksum_stat: reads that failed their checksum, slots scrub verified */
+static ssize_t checksum_stat_show(struct device *dev,
+				  struct device_attribute *attr, char *buf)
+{
+	struct zram_stats *stats = &dev_to_zram(dev)->stats;
+
+	return sysfs_emit(buf, "%8llu %8llu\n",
+			  (u64)atomic64_read(&stats->csum_failures),
+			  (u64)atomic64_read(&stats->csum_scrubbed));
 }
 
 static ssize_t comp_algorithm_show(struct device *dev,
@@ -1155,6 +1254,9 @@ static DEVICE_ATTR_RO(initstate);
 static DEVICE_ATTR_RO(io_stat);
 static DEVICE_ATTR_RO(mm_stat);
 static DEVICE_ATTR_RO(debug_stat);
+static DEVICE_ATTR_RW(checksum);
+static DEVICE_ATTR_WO(scrub);
+static DEVICE_ATTR_RO(checksum_stat);
 
 static struct attribute *zram_disk_attrs[] = {
 	&dev_attr_disksize.attr,
@@ -1169,6 +1271,9 @@ static struct attribute *zram_disk_attrs[] = {
 	&dev_attr_io_stat.attr,
 	&dev_attr_mm_stat.attr,
 	&dev_attr_debug_stat.attr,
+	&dev_attr_checksum.attr,
+	&dev_attr_scrub.attr,
+	&dev_attr_checksum_stat.attr,
 	NULL,
 };
 
@@ -1525,6 +1630,10 @@ static int __init zram_init(void)
 	BUILD_BUG_ON(__NR_ZRAM_SLOT_FLAGS > BITS_PER_LONG);
 	BUILD_BUG_ON(ZRAM_MAX_COMPS > (1U << ZRAM_PRIO_BITS));
 	BUILD_BUG_ON(PAGE_SIZE > ZRAM_SIZE_MASK);
+	/* the checksum fills the entry's padding: the table does not grow */
+	BUILD_BUG_ON(BITS_PER_LONG == 64 &&
+		     !IS_ENABLED(CONFIG_DEBUG_LOCK_ALLOC) &&
+		     sizeof(struct zram_slot) != 24);
 
 	ret = zsm_init();
 	if (ret)

@@ -48,6 +48,8 @@ struct zram_stats {
 	atomic64_t notify_free;		/* slots freed by discard and swap */
 	atomic64_t miss_free;		/* swap frees skipped: slot was busy */
 	atomic_long_t max_used_bytes;	/* allocator high-water mark */
+	atomic64_t csum_failures;	/* reads whose checksum did not match */
+	atomic64_t csum_scrubbed;	/* slots scrub verified */
 };
 
 /* Handles the ring holds: 32 KiB a device */
@@ -85,6 +87,8 @@ struct zram_free_ring {
  * @init_lock: serialises configuration (sysfs, debugfs, reset); never taken
  *             on the I/O path
  * @disksize: the size set by the user; 0 while not initialised
+ * @checksum: every page stored gets a CRC32C, checked on each read; set
+ *            under @init_lock before initialisation, fixed until reset
  * @limit_pages: the memory limit in pages, 0 for none (written under
  *               @init_lock, read locklessly)
  * @stats: the counters
@@ -112,6 +116,7 @@ struct zram {
 	struct gendisk *disk;
 	struct rw_semaphore init_lock;
 	u64 disksize;
+	bool checksum;
 	unsigned long limit_pages;
 	struct zram_stats stats;
 	bool claimed;
@@ -179,6 +184,12 @@ static inline void zram_set_comp_alg(struct zram *zram, unsigned int prio,
 				     const char *alg)
 {
 	zram->comp_algs[prio] = alg;
+}
+
+/* Does the device keep checksums?  Fixed while it is initialised. */
+static inline bool zram_checksums(const struct zram *zram)
+{
+	return zram->checksum;
 }
 
 static inline struct zram_pp *zram_pp_of(const struct zram *zram)

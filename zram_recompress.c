@@ -244,6 +244,8 @@ static int recompress_slot(struct zram *zram, u32 index,
 	if (zram_pp_slot_unchanged(zram, index, old_handle)) {
 		clear_slot_flag(zram, index, ZRAM_PP_SLOT);
 		if (ret == RECOMP_SMALLER) {
+			/* the same page: its checksum carries over */
+			obj.csum = get_slot_csum(zram, index);
 			zram_obj_free(zram, zram_slot_take_obj(zram, index));
 			zram_slot_set_obj(zram, index, &obj);
 			installed = true;
@@ -263,6 +265,7 @@ static int recompress_slot(struct zram *zram, u32 index,
 static int recompress_run(struct zram *zram, const struct recomp_req *req)
 {
 	unsigned long left = req->max_pages;
+	bool unreadable = false;
 	unsigned long index;
 	struct page *page;
 	int ret = 0;
@@ -272,12 +275,17 @@ static int recompress_run(struct zram *zram, const struct recomp_req *req)
 		return -ENOMEM;
 	for (index = 0; index < zram_nr_slots(zram) && left && !ret; index++) {
 		ret = recompress_slot(zram, index, req, page, &left);
+		/* a slot that cannot be read stays as it is; the run goes on */
+		if (ret == -EIO) {
+			unreadable = true;
+			ret = 0;
+		}
 		if (!ret && fatal_signal_pending(current))
 			ret = -EINTR;
 		cond_resched();
 	}
 	__free_page(page);
-	return ret;
+	return ret ?: unreadable ? -EIO : 0;
 }
 
 static ssize_t recompress_store(struct device *dev,

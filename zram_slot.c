@@ -9,6 +9,7 @@
  */
 
 #include <linux/atomic.h>
+#include <linux/crc32c.h>
 #include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -117,11 +118,15 @@ int zram_table_alloc(struct zram *zram, unsigned long nr_slots)
  * locked.
  */
 
-/* Point the slot, which holds no object, at the pool object @obj */
+/*
+ * Point the slot, which holds no object, at the pool object @obj.  The
+ * checksum goes with the page: take leaves it, set brings the new one.
+ */
 void zram_slot_set_obj(struct zram *zram, u32 index,
 		       const struct zram_obj *obj)
 {
 	set_slot_handle(zram, index, obj->handle);
+	set_slot_csum(zram, index, obj->csum);
 	set_slot_size(zram, index, obj->size);
 	set_slot_prio(zram, index, obj->prio);
 	if (obj->size == PAGE_SIZE) {
@@ -159,6 +164,7 @@ unsigned long zram_clear_slot(struct zram *zram, u32 index)
 {
 	assert_slot_locked(zram, index);
 	zram->table[index].ac_time = 0;
+	set_slot_csum(zram, index, 0);
 	clear_slot_flag(zram, index, ZRAM_IDLE);
 	clear_slot_flag(zram, index, ZRAM_PP_SLOT);
 	clear_slot_flag(zram, index, ZRAM_INCOMPRESSIBLE);
@@ -249,13 +255,52 @@ static int read_compressed_slot(struct zram *zram, u32 index,
 	return 0;
 }
 
+/* The checksum of a page's contents */
+u32 zram_page_csum(struct page *page)
+{
+	void *mem = kmap_local_page(page);
+	u32 csum = crc32c(~0U, mem, PAGE_SIZE);
+
+	kunmap_local(mem);
+	return csum;
+}
+
 /*
- * Read the slot's data, from the pool or its fill word, into @page.  The
- * slot must be locked and must not be written back: the caller reads
- * those from the backing device.
+ * Does @page, just read from the slot, hold what was stored there?  Only
+ * when the device keeps checksums and the slot keeps its page somewhere
+ * (same-filled slots have no checksum: their word is the data).  A
+ * mismatch is counted and logged, and the slot is left as it is, to be
+ * examined.  Slot locked.
+ *
+ * Return: 0, or -EIO on a mismatch.
+ */
+int zram_slot_verify(struct zram *zram, u32 index, struct page *page)
+{
+	u32 want, got;
+
+	if (!zram_checksums(zram) || test_slot_flag(zram, index, ZRAM_SAME) ||
+	    (!test_slot_flag(zram, index, ZRAM_WB) &&
+	     !get_slot_handle(zram, index)))
+		return 0;
+	want = get_slot_csum(zram, index);
+	got = zram_page_csum(page);
+	if (likely(got == want))
+		return 0;
+	atomic64_inc(&zram->stats.csum_failures);
+	pr_err_ratelimited("%s: slot %u does not match its checksum (%08x, stored %08x)\n",
+			   zram_name(zram), index, got, want);
+	return -EIO;
+}
+
+/*
+ * Read the slot's data, from the pool or its fill word, into @page, and
+ * verify it.  The slot must be locked and must not be written back: the
+ * caller reads those from the backing device.
  */
 int zram_slot_read(struct zram *zram, u32 index, struct page *page)
 {
+	int ret;
+
 	assert_slot_locked(zram, index);
 	if (WARN_ON_ONCE(test_slot_flag(zram, index, ZRAM_WB)))
 		return -EIO;
@@ -266,8 +311,10 @@ int zram_slot_read(struct zram *zram, u32 index, struct page *page)
 		return 0;
 	}
 	if (get_slot_size(zram, index) == PAGE_SIZE)
-		return read_huge_slot(zram, index, page);
-	return read_compressed_slot(zram, index, page);
+		ret = read_huge_slot(zram, index, page);
+	else
+		ret = read_compressed_slot(zram, index, page);
+	return ret ?: zram_slot_verify(zram, index, page);
 }
 
 /*

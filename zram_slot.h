@@ -50,22 +50,26 @@ enum zram_slot_flag {
 
 /*
  * One entry per slot, allocated for the whole disksize: 24 bytes on 64-bit
- * kernels (two longs, the access time and padding), 12 on 32-bit ones, plus
- * a lockdep map when lock debugging is on.  The slot lock is a bit of
- * @flags rather than a mutex for that reason: a mutex would more than
- * double the table.
+ * kernels (two longs, the access time and the checksum, which fills what
+ * would be padding), 16 on 32-bit ones, plus a lockdep map when lock
+ * debugging is on.  The slot lock is a bit of @flags rather than a mutex
+ * for that reason: a mutex would more than double the table.
  *
  * @handle: the allocator handle of the object; the fill word when ZRAM_SAME
  *          is set; 0 for an empty slot (protected by the slot lock)
  * @flags: object size, flags and the lock bit (protected by the slot lock,
  *         except for the lock bit itself)
  * @ac_time: last access, in whole seconds of boot time (slot lock)
+ * @csum: CRC32C of the page the slot holds, when the device keeps
+ *        checksums and the slot holds a compressed, huge or written-back
+ *        page (slot lock)
  * @dep_map: lockdep's view of the slot lock
  */
 struct zram_slot {
 	unsigned long handle;
 	unsigned long flags;
 	u32 ac_time;
+	u32 csum;
 #ifdef CONFIG_DEBUG_LOCK_ALLOC
 	struct lockdep_map dep_map;
 #endif
@@ -193,6 +197,18 @@ static inline void set_slot_prio(struct zram *zram, u32 index,
 			    ZRAM_PRIO_MASK));
 }
 
+static inline u32 get_slot_csum(struct zram *zram, u32 index)
+{
+	assert_slot_locked(zram, index);
+	return zram->table[index].csum;
+}
+
+static inline void set_slot_csum(struct zram *zram, u32 index, u32 csum)
+{
+	assert_slot_locked(zram, index);
+	zram->table[index].csum = csum;
+}
+
 /* Does the slot hold data (in the pool, in its flags or written back)? */
 static inline bool slot_allocated(struct zram *zram, u32 index)
 {
@@ -207,12 +223,14 @@ static inline bool slot_allocated(struct zram *zram, u32 index)
  * @size: the object's size: 0 when @same, PAGE_SIZE for a page kept whole
  * @prio: the priority of the algorithm that compressed it
  * @same: every word of the page is @handle; nothing is in the pool
+ * @csum: the page's checksum, when the device keeps them and not @same
  */
 struct zram_obj {
 	unsigned long handle;
 	unsigned int size;
 	unsigned int prio;
 	bool same;
+	u32 csum;
 };
 
 /* The table of a device being set up; freed by its owner, zram_drv.c */
@@ -224,6 +242,8 @@ void zram_slot_set_obj(struct zram *zram, u32 index,
 unsigned long zram_slot_take_obj(struct zram *zram, u32 index);
 unsigned long zram_clear_slot(struct zram *zram, u32 index);
 int zram_slot_read(struct zram *zram, u32 index, struct page *page);
+u32 zram_page_csum(struct page *page);
+int zram_slot_verify(struct zram *zram, u32 index, struct page *page);
 unsigned int zram_slot_copy_obj(struct zram *zram, u32 index, void *dst);
 
 /* Pool objects */

@@ -341,6 +341,92 @@ test_runs_give_memory_back() {
 	check /tmp/t 0
 }
 
+# read_fails PAGE: an O_DIRECT read of that page of the device gets EIO
+read_fails() {
+	expect_errno EIO dd if=/dev/zram0 of=/dev/null bs=$PG skip="$1" count=1 \
+		iflag=direct status=none
+}
+
+# Blocks garbled on the backing device behind zram's back: with
+# checksums, their slots read as EIO, raw or compressed writeback alike,
+# and are counted; the slots in memory read back unchanged; scrub finds
+# the same.  Without checksums the garbled bytes come back as data, which
+# is what the checksum is for.
+test_checksum_backing_device() {
+	local mode failures
+	pp_load
+	bd_new 1
+	gen /tmp/l lines 64 3
+	gen /tmp/tail lines 32 4
+	for mode in none raw compressed; do
+		sysw $Z/backing_dev "$BD"
+		[ $mode = compressed ] && sysw $Z/compressed_writeback 1
+		[ $mode != none ] && sysw $Z/checksum crc32c
+		zram_init 8M
+		put /tmp/l 0
+		put /tmp/tail 64
+		sysw $Z/writeback "page_indexes=0-31"
+		expect_eq "$mode: written back" 32 "$(bd_field 1)"
+		check /tmp/l 0
+		head -c $((256 * PG)) /dev/urandom |
+			dd of="$BD_IMG" bs=$PG conv=notrunc status=none
+		if [ $mode = none ]; then
+			cmp -s /tmp/l <(dd if=/dev/zram0 bs=$PG count=64 iflag=direct status=none) &&
+				fail "none: the garbled blocks read back as the data"
+			expect_eq "none: failed reads" 0 "$(io_field 1)"
+		else
+			read_fails 0
+			read_fails 17
+			read_fails 31
+			expect_eq "$mode: failed reads" 3 "$(io_field 1)"
+			failures=$(awk '{ print $1 }' $Z/checksum_stat)
+			# a raw block decompresses to nothing: only the checksum can tell
+			[ $mode = raw ] && expect_eq "raw: checksum failures" 3 "$failures"
+			cmp -i $((32 * PG)):0 /tmp/l \
+				<(dd if=/dev/zram0 bs=$PG skip=32 count=32 iflag=direct status=none) ||
+				fail "$mode: a slot in memory differs"
+			check /tmp/tail 64
+			sysw $Z/scrub 1
+			expect_eq "$mode: scrubbed" 96 "$(awk '{ print $2 }' $Z/checksum_stat)"
+			[ $mode = raw ] && expect_eq "raw: checksum failures after scrub" 35 \
+				"$(awk '{ print $1 }' $Z/checksum_stat)"
+			# the slots stay as they were, to be examined
+			expect_eq "$mode: still written back" 32 "$(bd_field 1)"
+			# written anew, they read back right
+			put /tmp/l 0
+			check /tmp/l 0
+		fi
+		sysw $Z/reset 1
+	done
+}
+
+# Checksums carry over recompression and writeback: the slots read back,
+# and scrub finds every one right
+test_checksum_across_pp() {
+	pp_load
+	need_lz4_zstd
+	bd_new 4
+	sysw $Z/backing_dev "$BD"
+	sysw $Z/recomp_algorithm "algo=zstd"
+	sysw $Z/checksum crc32c
+	zram_init 8M lz4
+	gen /tmp/t text 256
+	gen /tmp/r random 16
+	put /tmp/t 0
+	put /tmp/r 256
+	sysw $Z/recompress "algo=zstd"
+	[ "$(flag_count 5 r)" -gt 0 ] || fail "no slot recompressed"
+	sysw $Z/writeback "page_indexes=0-63"
+	sysw $Z/writeback huge
+	expect_eq "written back" 80 "$(bd_field 1)"
+	drop_caches
+	check /tmp/t 0
+	check /tmp/r 256
+	sysw $Z/scrub 1
+	expect_eq "checksum_stat" "0 272" "$(xargs <$Z/checksum_stat)"
+	expect_eq "failed reads" 0 "$(io_field 1)"
+}
+
 test_recompress_max_pages_and_threshold() {
 	local r n
 	pp_load

@@ -13,7 +13,8 @@ test_initial_state() {
 	[ ! -e $Z/max_comp_streams ] || fail "max_comp_streams exists (removed upstream)"
 	grep -q '^\[' <<<"$(cat $Z/comp_algorithm | tr ' ' '\n')" || fail "no selected algorithm"
 	for a in disksize initstate reset compact mem_limit mem_used_max idle \
-		 comp_algorithm algorithm_params io_stat mm_stat debug_stat; do
+		 comp_algorithm algorithm_params io_stat mm_stat debug_stat \
+		 checksum checksum_stat scrub; do
 		[ -e $Z/$a ] || fail "no attribute $a"
 	done
 	expect_eq "mode of reset" 200 "$(stat -c %a $Z/reset)"
@@ -198,6 +199,35 @@ test_compact_and_idle_need_init() {
 	expect_errno EINVAL sysw $Z/idle abc
 	expect_errno EINVAL sysw $Z/idle -5
 	expect_errno EINVAL sysw $Z/idle ""
+}
+
+test_checksum_sysfs() {
+	zram_load
+	expect_eq "checksum default" "[none] crc32c" "$(cat $Z/checksum)"
+	expect_eq "checksum_stat" "0 0" "$(xargs <$Z/checksum_stat)"
+	expect_errno EINVAL sysw $Z/scrub 1
+	for bad in crc32 CRC32C "crc32c none" "" " " md5; do
+		expect_errno EINVAL sysw $Z/checksum "$bad"
+	done
+	expect_eq "checksum after bad writes" "[none] crc32c" "$(cat $Z/checksum)"
+	sysw $Z/checksum crc32c
+	expect_eq "checksum set" "none [crc32c]" "$(cat $Z/checksum)"
+	sysw_n $Z/checksum none
+	sysw $Z/checksum crc32c
+	zram_init 16M
+	expect_errno EBUSY sysw $Z/checksum none
+	expect_errno EBUSY sysw $Z/checksum crc32c
+	expect_eq "checksum after EBUSY" "none [crc32c]" "$(cat $Z/checksum)"
+	for bad in 0 2 yes "" "1 1"; do
+		expect_errno EINVAL sysw $Z/scrub "$bad"
+	done
+	sysw $Z/scrub 1
+	expect_eq "checksum_stat of an empty device" "0 0" "$(xargs <$Z/checksum_stat)"
+	sysw $Z/reset 1
+	expect_eq "checksum after reset" "[none] crc32c" "$(cat $Z/checksum)"
+	zram_init 16M
+	# nothing to verify without checksums
+	expect_errno EINVAL sysw $Z/scrub 1
 }
 
 test_stat_formats() {

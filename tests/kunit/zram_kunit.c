@@ -946,6 +946,89 @@ static void free_ring_yields_to_limit(struct kunit *test)
 	__free_page(text);
 }
 
+/* Flip one bit of byte @at of the slot's stored object, behind zram */
+static void write_kunit_garble(struct kunit *test, struct zram *zram,
+			       u32 index, unsigned int at)
+{
+	u8 *buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	unsigned int size;
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	zram_slot_lock(zram, index);
+	size = zram_slot_copy_obj(zram, index, buf);
+	KUNIT_ASSERT_LT(test, at, size);
+	buf[at] ^= 0x10;
+	zram_obj_write(zram, get_slot_handle(zram, index), buf, size);
+	zram_slot_unlock(zram, index);
+}
+
+/*
+ * Checksums: a page garbled in the pool reads as EIO, is counted, and
+ * stays as it is; without checksums the same garbling reads back wrong
+ * bytes and no error, which is what the checksum is there to catch.
+ */
+static void checksum_catches_garbled_pages(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	struct page *text = write_kunit_page(test, 7);
+	struct page *noise = alloc_page(GFP_KERNEL);
+	struct page *back = alloc_page(GFP_KERNEL);
+	struct bio_vec part;
+	unsigned long handle;
+	bool huge;
+
+	KUNIT_ASSERT_NOT_NULL(test, noise);
+	KUNIT_ASSERT_NOT_NULL(test, back);
+	get_random_bytes(page_address(noise), PAGE_SIZE);
+
+	/* without checksums: the garbled byte comes back */
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 1, noise), 0);
+	write_kunit_size(zram, 1, &huge);
+	KUNIT_ASSERT_TRUE(test, huge);
+	write_kunit_garble(test, zram, 1, 100);
+	KUNIT_EXPECT_EQ(test, zram_read_page(zram, 1, back), 0);
+	KUNIT_EXPECT_NE(test, memcmp(page_address(back), page_address(noise),
+				     PAGE_SIZE), 0);
+
+	zram->checksum = true;
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, text), 0);
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 1, noise), 0);
+	write_kunit_expect(test, zram, 0, text);
+	write_kunit_expect(test, zram, 1, noise);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_failures), 0LL);
+
+	/* a huge page: the copy is the page, so only the checksum can tell */
+	zram_slot_lock(zram, 1);
+	handle = get_slot_handle(zram, 1);
+	zram_slot_unlock(zram, 1);
+	write_kunit_garble(test, zram, 1, 100);
+	KUNIT_EXPECT_EQ(test, zram_read_page(zram, 1, back), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_failures), 1LL);
+	zram_slot_lock(zram, 1);
+	KUNIT_EXPECT_EQ(test, get_slot_handle(zram, 1), handle);
+	zram_slot_unlock(zram, 1);
+	/* a partial write merges into no garbled page */
+	part = (struct bio_vec){ .bv_page = text, .bv_len = 512 };
+	KUNIT_EXPECT_EQ(test, zram_write_partial(zram, &part, 1, 512), -EIO);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_failures), 2LL);
+	zram_slot_lock(zram, 1);
+	KUNIT_EXPECT_EQ(test, get_slot_handle(zram, 1), handle);
+	zram_slot_unlock(zram, 1);
+
+	/* a compressed page: an error either way, never its wrong bytes */
+	write_kunit_garble(test, zram, 0, 0);
+	KUNIT_EXPECT_EQ(test, zram_read_page(zram, 0, back), -EIO);
+
+	/* written anew, the slots read back right */
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, text), 0);
+	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 1, noise), 0);
+	write_kunit_expect(test, zram, 0, text);
+	write_kunit_expect(test, zram, 1, noise);
+	__free_page(text);
+	__free_page(noise);
+	__free_page(back);
+}
+
 static struct kunit_case write_kunit_cases[] = {
 	KUNIT_CASE(write_reclaims_without_stream),
 	KUNIT_CASE(read_while_streams_held),
@@ -954,6 +1037,7 @@ static struct kunit_case write_kunit_cases[] = {
 	KUNIT_CASE(write_limit_fails_without_reclaim),
 	KUNIT_CASE(free_notify_defers),
 	KUNIT_CASE(free_ring_yields_to_limit),
+	KUNIT_CASE(checksum_catches_garbled_pages),
 	{}
 };
 
