@@ -123,6 +123,29 @@ def limit_table(rows):
     return out
 
 
+def csum_table(rows):
+    """Workloads csum-*: ours with checksum=crc32c against ours with none."""
+    keys = [k for k in rows if 'crc32c' in rows[k] and rows[k].get('none')]
+    if not keys:
+        return []
+    out = ['## What checksums cost', '',
+           'Ours with `checksum=crc32c` against ours with `checksum=none`, '
+           'one after the other in the same boot (workload csum).', '',
+           '| workload | metric | unit | none | crc32c | crc32c/none | spread |',
+           '|---|---|---|---:|---:|---:|---:|']
+    for key in keys:
+        row = rows[key]
+        nm, cm = (statistics.median(row[m]) for m in ('none', 'crc32c'))
+        sp = [x for x in (spread(row['none']), spread(row['crc32c']))
+              if x is not None]
+        out.append('| %s | %s | %s | %s | %s | %.2f | %s |' % (
+            key[0], key[1], row['unit'], fmt(nm), fmt(cm),
+            cm / nm if nm else float('inf'),
+            '%.0f %%' % (max(sp) * 100) if sp else '-'))
+    out.append('')
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('csv')
@@ -143,7 +166,7 @@ def main():
     chart = []
     for key in order:
         row = rows[key]
-        if 'limit' in row:
+        if 'limit' in row or 'crc32c' in row:
             continue
         j = judge(row)
         if j is None:
@@ -161,6 +184,7 @@ def main():
         chart.append(('%s %s' % key, gain, noise or 0))
     lines.append('')
     lines += limit_table(rows)
+    lines += csum_table(rows)
     with open(a.md, 'w') as f:
         f.write('\n'.join(lines))
 

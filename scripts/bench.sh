@@ -7,7 +7,7 @@
 # ratio and the spread between rounds.
 #
 # Usage: bench.sh [--kernel NAME] [--rounds N] [--runtime S]
-#                 [--workloads "limit fio swap mem lat readlat abort exit"] [--algs "lz4 zstd"]
+#                 [--workloads "limit fio csum swap mem lat readlat abort exit"] [--algs "lz4 zstd"]
 #                 [--icount SHIFT] [--quick] [--out DIR]
 #
 # A full run writes Documentation/benchmarks/<kernel>.{md,png,csv}, the
@@ -28,7 +28,7 @@ top=$(cd "$here/.." && pwd)
 . "$here/kernels.conf"
 . "$here/lib.sh"
 
-kernel=6.12 rounds=3 runtime=5 workloads="limit fio swap mem lat readlat abort exit" algs="lz4 zstd"
+kernel=6.12 rounds=3 runtime=5 workloads="limit fio csum swap mem lat readlat abort exit" algs="lz4 zstd"
 icount="" quick=0 out=""
 while [ $# -gt 0 ]; do
 	case "$1" in

@@ -19,7 +19,8 @@
 # ZT_BLKPAGES as for the test suites, and
 #   BENCH_ROUNDS     rounds (each runs both modules)
 #   BENCH_RUNTIME    seconds per fio and cyclictest run
-#   BENCH_WORKLOADS  any of: limit fio swap mem lat readlat abort exit movable
+#   BENCH_WORKLOADS  any of: limit fio csum swap mem lat readlat abort exit
+#                    movable
 #   ZT_LIMIT_KO      tests/bench/limit's module, built for the booted kernel
 #   BENCH_ALGS       algorithms (default "lz4 zstd")
 #   BENCH_QUICK      1: fewer fio variants and smaller sizes (CI)
@@ -158,9 +159,11 @@ warm_device() {
 	sysw $Z/reset 1
 }
 
-# fio_case ALG PATTERN JOBS DATA: one measured fio run on a fresh device
+# fio_case ALG PATTERN JOBS DATA [NAME]: one measured fio run on a fresh
+# device, recorded as workload NAME (default fio-PATTERN-JOBSj-DATA-ALG)
 fio_case() {
 	local alg=$1 pat=$2 jobs=$3 data=$4 per rw bs extra="" out vm free
+	local name=${5:-fio-$pat-${jobs}j-$data-$alg}
 	per=$((128 / jobs))M
 	case "$pat" in
 	randwrite4k) rw=randwrite bs=4k ;;
@@ -184,8 +187,8 @@ fio_case() {
 		--offset_increment="$per" --time_based --runtime="$BENCH_RUNTIME" \
 		--randrepeat=0 $extra $(fio_data "$data"))
 	set -- $out
-	note "fio-$pat-${jobs}j-$data-$alg: $1 MB/s; MemFree $((free / 1024)) MiB before;$(vm_changes "$vm")"
-	emit "fio-$pat-${jobs}j-$data-$alg" throughput MB/s higher "$1"
+	note "$name ($module): $1 MB/s; MemFree $((free / 1024)) MiB before;$(vm_changes "$vm")"
+	emit "$name" throughput MB/s higher "$1"
 	sysw $Z/reset 1
 }
 
@@ -202,6 +205,31 @@ bench_fio() {
 		for data in incomp zero; do
 			fio_case "$alg" randwrite4k 1 $data
 			[ "$BENCH_QUICK" = 1 ] || fio_case "$alg" seqread1m 1 $data
+		done
+	done
+}
+
+# What checksums cost: the 4 KiB random cases on ours, with checksum=none
+# and with crc32c, one after the other in the same boot (the order
+# alternates between rounds), recorded as modules "none" and "crc32c" of
+# workloads csum-*; the report sets one against the other.  Stock has no
+# checksums: nothing runs in its turn.
+bench_csum() {
+	local alg pat mode modes="none crc32c" saved=$module
+	[ "$module" = ours ] || return 0
+	[ $((round % 2)) = 0 ] && modes="crc32c none"
+	for alg in $BENCH_ALGS; do
+		has_alg "${alg%%:*}" || continue
+		# quick mode (CI) keeps it working with lz4 only
+		[ "$BENCH_QUICK" = 1 ] && [ "$alg" != lz4 ] && continue
+		for pat in randwrite4k randread4k; do
+			for mode in $modes; do
+				module=$mode
+				# before fio_case's disksize; its reset sets none again
+				sysw $Z/checksum $mode
+				fio_case "$alg" $pat 1 half "csum-$pat-$alg"
+			done
+			module=$saved
 		done
 	done
 }
