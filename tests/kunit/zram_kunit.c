@@ -1015,6 +1015,11 @@ static void checksum_catches_garbled_pages(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, get_slot_handle(zram, 1), handle);
 	zram_slot_unlock(zram, 1);
 
+	/* scrub finds the one garbled page among the two */
+	KUNIT_EXPECT_EQ(test, zram_scrub(zram), 0);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_scrubbed), 2LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_failures), 3LL);
+
 	/* a compressed page: an error either way, never its wrong bytes */
 	write_kunit_garble(test, zram, 0, 0);
 	KUNIT_EXPECT_EQ(test, zram_read_page(zram, 0, back), -EIO);
