@@ -953,13 +953,17 @@ static ssize_t checksum_store(struct device *dev,
  * scrub: read every slot that keeps a page and check it against its
  * checksum, one slot lock at a time, so that I/O never waits long behind
  * it.  The slots are not touched: their access times and marks stay.
- * What it finds is in checksum_stat.
+ * What it finds is in checksum_stat: mismatches where they are found, and
+ * slots that could not be read at all (garbled beyond decompression, a
+ * failing backing device) here.
+ *
+ * Return: 0; -EIO when a slot failed; -ENOMEM, -EINTR.
  */
 static int zram_scrub(struct zram *zram)
 {
 	struct page *page = alloc_page(GFP_KERNEL);
 	unsigned long index;
-	int ret = 0;
+	int ret = 0, err;
 
 	if (!page)
 		return -ENOMEM;
@@ -967,9 +971,12 @@ static int zram_scrub(struct zram *zram)
 		zram_slot_lock(zram, index);
 		if (!test_slot_flag(zram, index, ZRAM_SAME) &&
 		    slot_allocated(zram, index)) {
-			/* a mismatch is counted where it is found */
-			zram_read_locked(zram, index, page);
+			err = zram_read_locked(zram, index, page);
 			atomic64_inc(&zram->stats.csum_scrubbed);
+			if (err && err != -EBADMSG)
+				atomic64_inc(&zram->stats.csum_unreadable);
+			if (err)
+				ret = -EIO;
 		}
 		zram_slot_unlock(zram, index);
 		if (fatal_signal_pending(current)) {
@@ -998,15 +1005,19 @@ static ssize_t scrub_store(struct device *dev, struct device_attribute *attr,
 	return ret ? ret : len;
 }
 
-/* checksum_stat: reads that failed their checksum, slots scrub verified */
+/*
+ * checksum_stat: reads that failed their checksum, slots scrub checked,
+ * and slots scrub could not read
+ */
 static ssize_t checksum_stat_show(struct device *dev,
 				  struct device_attribute *attr, char *buf)
 {
 	struct zram_stats *stats = &dev_to_zram(dev)->stats;
 
-	return sysfs_emit(buf, "%8llu %8llu\n",
+	return sysfs_emit(buf, "%8llu %8llu %8llu\n",
 			  (u64)atomic64_read(&stats->csum_failures),
-			  (u64)atomic64_read(&stats->csum_scrubbed));
+			  (u64)atomic64_read(&stats->csum_scrubbed),
+			  (u64)atomic64_read(&stats->csum_unreadable));
 }
 
 static ssize_t comp_algorithm_show(struct device *dev,

@@ -50,6 +50,7 @@ struct zram_stats {
 	atomic_long_t max_used_bytes;	/* allocator high-water mark */
 	atomic64_t csum_failures;	/* reads whose checksum did not match */
 	atomic64_t csum_scrubbed;	/* slots scrub verified */
+	atomic64_t csum_unreadable;	/* slots scrub could not read */
 };
 
 /* Handles the ring holds: 32 KiB a device */

@@ -211,7 +211,11 @@ static int recomp_make_obj(struct zram *zram, struct page *page,
 	return ret;
 }
 
-/* Try one slot, as the rules at the top say; *left counts down the tries */
+/*
+ * Try one slot, as the rules at the top say; *left counts down the tries.
+ * Return: 0, -EBADMSG when the slot's data failed to read or to verify
+ * (the slot is left as it is), or an error that ends the run.
+ */
 static int recompress_slot(struct zram *zram, u32 index,
 			   const struct recomp_req *req, struct page *page,
 			   unsigned long *left)
@@ -229,8 +233,9 @@ static int recompress_slot(struct zram *zram, u32 index,
 	}
 	ret = zram_slot_read(zram, index, page);
 	if (ret) {
+		/* garbled: the slot stays as it is, to be examined */
 		zram_slot_unlock(zram, index);
-		return ret;
+		return -EBADMSG;
 	}
 	old_handle = get_slot_handle(zram, index);
 	old_size = get_slot_size(zram, index);
@@ -276,7 +281,7 @@ static int recompress_run(struct zram *zram, const struct recomp_req *req)
 	for (index = 0; index < zram_nr_slots(zram) && left && !ret; index++) {
 		ret = recompress_slot(zram, index, req, page, &left);
 		/* a slot that cannot be read stays as it is; the run goes on */
-		if (ret == -EIO) {
+		if (ret == -EBADMSG) {
 			unreadable = true;
 			ret = 0;
 		}

@@ -272,7 +272,7 @@ u32 zram_page_csum(struct page *page)
  * mismatch is counted and logged, and the slot is left as it is, to be
  * examined.  Slot locked.
  *
- * Return: 0, or -EIO on a mismatch.
+ * Return: 0, or -EBADMSG on a mismatch (an I/O error to the block layer).
  */
 int zram_slot_verify(struct zram *zram, u32 index, struct page *page)
 {
@@ -289,7 +289,7 @@ int zram_slot_verify(struct zram *zram, u32 index, struct page *page)
 	atomic64_inc(&zram->stats.csum_failures);
 	pr_err_ratelimited("%s: slot %u does not match its checksum (%08x, stored %08x)\n",
 			   zram_name(zram), index, got, want);
-	return -EIO;
+	return -EBADMSG;
 }
 
 /*

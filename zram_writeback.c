@@ -326,10 +326,17 @@ static int wb_slot(struct wb_run *run, u32 index, unsigned long flags)
 		return -ENOMEM;
 
 	zram_slot_lock(zram, index);
-	if (!wb_candidate(zram, index, flags) ||
-	    wb_copy_slot(zram, index, req)) {
-		/* a slot that cannot be read stays where it is; the run goes on */
+	if (!wb_candidate(zram, index, flags)) {
 		zram_slot_unlock(zram, index);
+		return 0;
+	}
+	if (wb_copy_slot(zram, index, req)) {
+		/*
+		 * Garbled (or its checksum failed): it stays where it is, the
+		 * run goes on and ends with EIO
+		 */
+		zram_slot_unlock(zram, index);
+		run->err = -EIO;
 		return 0;
 	}
 	ret = wb_reserve(zram_pp_of(zram), req);

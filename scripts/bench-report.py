@@ -3,7 +3,8 @@
 """Turn the CSV of a `make bench` run into a Markdown table and a chart.
 
 Input lines: workload,metric,unit,better,module,round,value
-(better: "higher" or "lower"; module: "stock", "ours" or "limit").
+(better: "higher" or "lower"; module: "stock", "ours", "limit", or "none"
+and "crc32c" for the checksum workload).
 
 For each workload and metric the table shows the median over the rounds
 for each module, ours/stock, and the spread between rounds: the largest,
@@ -19,7 +20,8 @@ judge by and the verdict says so.
 
 Rows of module "limit" (the kernel's compressors alone, tests/bench/limit)
 get a table of their own: each module's device throughput on the same kind
-of data as a fraction of them.
+of data as a fraction of them.  So do the rows of modules "none" and
+"crc32c" (ours without and with checksums, workload csum): crc32c/none.
 """
 import argparse
 import csv

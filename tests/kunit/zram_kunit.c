@@ -976,6 +976,7 @@ static void checksum_catches_garbled_pages(struct kunit *test)
 	struct bio_vec part;
 	unsigned long handle;
 	bool huge;
+	int ret;
 
 	KUNIT_ASSERT_NOT_NULL(test, noise);
 	KUNIT_ASSERT_NOT_NULL(test, back);
@@ -1002,27 +1003,33 @@ static void checksum_catches_garbled_pages(struct kunit *test)
 	handle = get_slot_handle(zram, 1);
 	zram_slot_unlock(zram, 1);
 	write_kunit_garble(test, zram, 1, 100);
-	KUNIT_EXPECT_EQ(test, zram_read_page(zram, 1, back), -EIO);
+	KUNIT_EXPECT_EQ(test, zram_read_page(zram, 1, back), -EBADMSG);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_failures), 1LL);
 	zram_slot_lock(zram, 1);
 	KUNIT_EXPECT_EQ(test, get_slot_handle(zram, 1), handle);
 	zram_slot_unlock(zram, 1);
 	/* a partial write merges into no garbled page */
 	part = (struct bio_vec){ .bv_page = text, .bv_len = 512 };
-	KUNIT_EXPECT_EQ(test, zram_write_partial(zram, &part, 1, 512), -EIO);
+	KUNIT_EXPECT_EQ(test, zram_write_partial(zram, &part, 1, 512),
+			-EBADMSG);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_failures), 2LL);
 	zram_slot_lock(zram, 1);
 	KUNIT_EXPECT_EQ(test, get_slot_handle(zram, 1), handle);
 	zram_slot_unlock(zram, 1);
 
 	/* scrub finds the one garbled page among the two */
-	KUNIT_EXPECT_EQ(test, zram_scrub(zram), 0);
+	KUNIT_EXPECT_EQ(test, zram_scrub(zram), -EIO);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_scrubbed), 2LL);
 	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_failures), 3LL);
+	KUNIT_EXPECT_EQ(test, atomic64_read(&zram->stats.csum_unreadable), 0LL);
 
-	/* a compressed page: an error either way, never its wrong bytes */
+	/*
+	 * A compressed page: an error either way (its checksum, or no valid
+	 * stream to decompress), never its wrong bytes
+	 */
 	write_kunit_garble(test, zram, 0, 0);
-	KUNIT_EXPECT_EQ(test, zram_read_page(zram, 0, back), -EIO);
+	ret = zram_read_page(zram, 0, back);
+	KUNIT_EXPECT_TRUE(test, ret == -EIO || ret == -EBADMSG);
 
 	/* written anew, the slots read back right */
 	KUNIT_ASSERT_EQ(test, zram_write_page(zram, 0, text), 0);

@@ -139,7 +139,8 @@ static void recompress_steps_over_garbled_slot(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, get_slot_handle(zram, 1), handle);
 			KUNIT_EXPECT_TRUE(test, test_slot_flag(zram, 1, ZRAM_HUGE));
 			KUNIT_EXPECT_EQ(test, get_slot_prio(zram, 1), 0U);
-			KUNIT_EXPECT_EQ(test, zram_slot_read(zram, 1, back), -EIO);
+			KUNIT_EXPECT_EQ(test, zram_slot_read(zram, 1, back),
+					-EBADMSG);
 		} else {
 			KUNIT_EXPECT_FALSE(test, test_slot_flag(zram, index, ZRAM_HUGE));
 			KUNIT_EXPECT_EQ(test, get_slot_prio(zram, index), 1U);
