@@ -303,7 +303,7 @@ static int store_compressed_obj(struct zram *zram, struct page *page,
 	zram_obj_free(zram, handle);
 	if (ret && ret != -ENOMEM && ret != -E2BIG) {
 		pr_err_ratelimited("%s: compression failed: %d\n",
-				   zram->disk->disk_name, ret);
+				   zram_name(zram), ret);
 		return ret;
 	}
 	return store_huge_obj(zram, page, obj);

@@ -139,9 +139,10 @@ static inline struct zram *dev_to_zram(struct device *dev)
 	return dev_to_disk(dev)->private_data;
 }
 
+/* The disk's name, for messages ("zram" while there is no disk yet) */
 static inline const char *zram_name(const struct zram *zram)
 {
-	return zram->disk->disk_name;
+	return zram->disk ? zram->disk->disk_name : "zram";
 }
 
 static inline struct rw_semaphore *zram_config_lock(struct zram *zram)

@@ -248,7 +248,7 @@ static int read_compressed_slot(struct zram *zram, u32 index,
 
 	if (ret) {
 		pr_err_ratelimited("%s: cannot decompress slot %u: %d\n",
-				   zram->disk->disk_name, index, ret);
+				   zram_name(zram), index, ret);
 		fill_page(page, 0);
 		return -EIO;
 	}
