@@ -370,9 +370,16 @@ test_mem_used_vs_stock() {
 	# what the device must hold after the churn
 	python3 "$ZT_BLKPAGES" churn-expect "$ZT_DATA/files.tar" \
 		"$(($(stat -c %s "$ZT_DATA/files.tar") / 4096))" 1 /tmp/expect
-	# lzo-rle in full runs only: its objects are about lz4's size
+	# lzo-rle in full runs only: its objects are about lz4's size.  Quick
+	# runs (CI) measure both of the others on 6.1 and 6.12, the kernels
+	# whose figures make bench reports, and lz4 on the rest.
 	algs="lzo-rle lz4 zstd"
-	[ "$ZT_QUICK" = 1 ] && algs="lz4 zstd"
+	if [ "$ZT_QUICK" = 1 ]; then
+		case "${ZT_KERNEL:-}" in
+		6.1 | 6.12) algs="lz4 zstd" ;;
+		*) algs=lz4 ;;
+		esac
+	fi
 	for alg in $algs; do
 		modprobe zram
 		grep -qw "$alg" $Z/comp_algorithm || { zram_unload; continue; }
