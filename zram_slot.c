@@ -9,7 +9,6 @@
  */
 
 #include <linux/atomic.h>
-#include <linux/crc32c.h>
 #include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/mm.h>
@@ -259,7 +258,7 @@ static int read_compressed_slot(struct zram *zram, u32 index,
 u32 zram_page_csum(struct page *page)
 {
 	void *mem = kmap_local_page(page);
-	u32 csum = crc32c(~0U, mem, PAGE_SIZE);
+	u32 csum = compat_crc32c(~0U, mem, PAGE_SIZE);
 
 	kunmap_local(mem);
 	return csum;

@@ -26,6 +26,7 @@
  */
 
 #include "block.h"
+#include "crc.h"
 #include "device.h"
 #include "lz4.h"
 #include "mm.h"
