@@ -563,10 +563,14 @@ PY
 # waiting for a CPU, in ns (/proc/PID/schedstat)
 writers_sched() {
 	local d
+	# under errexit and pipefail: a process that is not a writer, or one
+	# that ended meanwhile, must not end the run; %.0f: the nanoseconds
+	# pass 2^31, where mawk's %d stops
 	for d in /proc/[0-9]*; do
-		[ "$(awk '{ print $4 }' "$d/stat" 2>/dev/null)" = "$writers" ] &&
-			cat "$d/schedstat"
-	done 2>/dev/null | awk '{ c += $1; w += $2 } END { printf "%d %d\n", c, w }'
+		if [ "$(awk '{ print $4 }' "$d/stat" 2>/dev/null)" = "$writers" ]; then
+			cat "$d/schedstat" 2>/dev/null || true
+		fi
+	done | awk '{ c += $1; w += $2 } END { printf "%.0f %.0f\n", c, w }'
 }
 
 # Read latency: the reader alone, then the same reader while two writers
