@@ -121,6 +121,8 @@ def limit_table(rows):
                 *('%.2f' % (med[m] / lm) if med[m] is not None and lm else '-'
                   for m in ('stock', 'ours')),
                 target))
+    if len(out) == 6:
+        return []  # no device run of the same kind
     out.append('')
     return out
 
@@ -145,6 +147,36 @@ def csum_table(rows):
             cm / nm if nm else float('inf'),
             '%.0f %%' % (max(sp) * 100) if sp else '-'))
     out.append('')
+    out += csum_limit_table(rows)
+    return out
+
+
+def csum_limit_table(rows):
+    """The checksum alone (limit-half-crc32c) against the compressors alone."""
+    crc = rows.get(('limit-half-crc32c', 'checksum'))
+    if not crc or not crc.get('limit'):
+        return []
+    cm = statistics.median(crc['limit'])
+    out = ['CRC32C alone over the same 4 KiB blocks on one CPU: %s MB/s '
+           '(tests/bench/limit, the function the module calls).  Per page, '
+           'a write adds one checksum to one compression and a read one to '
+           'one decompression.  The time of a checksum as a fraction of the '
+           'compressor\'s time, the most checksums can cost where the '
+           'compressor is the whole work:' % fmt(cm), '',
+           '| algorithm | compress MB/s | checksum time / compress time | '
+           'decompress MB/s | checksum time / decompress time |',
+           '|---|---:|---:|---:|---:|']
+    for key in rows:
+        if not key[0].startswith('limit-half-') or key[1] != 'compress':
+            continue
+        alg = key[0][len('limit-half-'):]
+        dec = rows.get((key[0], 'decompress'))
+        comp = statistics.median(rows[key]['limit'])
+        dm = statistics.median(dec['limit']) if dec else None
+        out.append('| %s | %s | %s | %s | %s |' % (
+            alg, fmt(comp), '%.3f' % (comp / cm) if cm else '-',
+            fmt(dm) if dm else '-', '%.3f' % (dm / cm) if dm and cm else '-'))
+    out.append('')
     return out
 
 
@@ -163,6 +195,7 @@ def main():
     lines += ['- rows: median over the rounds; ours/stock > 1 is better where '
               'higher is better, < 1 where lower is; spread: the largest '
               '(max - min) / median of either module between rounds', '']
+    head = len(lines)
     lines += ['| workload | metric | unit | better | stock | ours | ours/stock | spread | verdict |',
               '|---|---|---|---|---:|---:|---:|---:|---|']
     chart = []
@@ -184,6 +217,8 @@ def main():
         # the chart shows how much better ours is: >1 better either way
         gain = ratio if row['better'] == 'higher' else (1 / ratio if ratio else 0)
         chart.append(('%s %s' % key, gain, noise or 0))
+    if len(lines) == head + 2:
+        del lines[head:]  # only rows of the tables below
     lines.append('')
     lines += limit_table(rows)
     lines += csum_table(rows)

@@ -59,9 +59,11 @@ fi
 
 ko=$("$here/build-module.sh" "$kernel")
 # the physical limit's module (tests/bench/limit), built like zram.ko
+# (with a copy of compat/ inside: the build sees this directory only)
 limit=$CACHE/build/$kernel-limit
 mkdir -p "$limit"
 rsync -a --delete "$top/tests/bench/limit/" "$limit/"
+rsync -a "$top/compat/" "$limit/compat/"
 kbuild_checked "$kernel" "$limit" zram_limit.ko W=1
 tools=$CACHE/tools
 mkdir -p "$tools"

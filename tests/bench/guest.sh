@@ -262,6 +262,15 @@ bench_limit() {
 		emit "limit-half-$alg" compress MB/s higher "$(limit_field comp_mbs "$line")"
 		emit "limit-half-$alg" decompress MB/s higher "$(limit_field decomp_mbs "$line")"
 	done
+	# the checksum zram keeps with checksum=crc32c, on the same blocks
+	dmesg -C
+	taskset -c 0 insmod "$ZT_LIMIT_KO" path=/tmp/half.dat alg=crc32c \
+		msecs=$((BENCH_RUNTIME * 1000)) || { dmesg; fail "zram_limit failed for crc32c"; }
+	rmmod zram_limit
+	line=$(dmesg | grep -o 'zram_limit: alg=.*')
+	note "$line (the crypto API's crc32c drivers:" \
+		"$(awk '$1 == "driver" && $3 ~ /^crc32c/ { printf " %s", $3 }' /proc/crypto) )"
+	emit limit-half-crc32c checksum MB/s higher "$(limit_field sum_mbs "$line")"
 }
 
 limit_field() { tr ' ' '\n' <<<"$2" | sed -n "s/^$1=//p"; }

@@ -5,7 +5,7 @@
  * of zram around them.  zram's device throughput on the same kind of data
  * in the same boot is then reported as a fraction of this.
  *
- *   insmod zram_limit.ko path=FILE alg=lz4|zstd [level=N] [msecs=N]
+ *   insmod zram_limit.ko path=FILE alg=lz4|zstd|crc32c [level=N] [msecs=N]
  *
  * Each block is compressed, then every block is decompressed and compared
  * with the file once, then both passes repeat until msecs have passed for
@@ -15,6 +15,15 @@
  *
  * where stored is the compressed size in percent of the input.  Loading
  * fails with EIO if a block does not decompress to what it was.
+ *
+ * alg=crc32c times the checksum zram keeps with checksum=crc32c instead,
+ * the same function the module calls (compat/crc.h), over every block for
+ * msecs:
+ *
+ *   zram_limit: alg=crc32c blocks=4096 sum_mbs=2900
+ *
+ * Loading fails with EIO if the function does not give the CRC32C of the
+ * standard check string.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -28,12 +37,14 @@
 #include <linux/vmalloc.h>
 #include <linux/zstd.h>
 
+#include "compat/crc.h"
+
 static char *path;
 module_param(path, charp, 0444);
 MODULE_PARM_DESC(path, "file to compress (up to 64 MiB)");
 static char *alg = "lz4";
 module_param(alg, charp, 0444);
-MODULE_PARM_DESC(alg, "lz4 or zstd");
+MODULE_PARM_DESC(alg, "lz4, zstd or crc32c");
 static int level = -1;
 module_param(level, int, 0444);
 MODULE_PARM_DESC(level, "lz4 acceleration or zstd level (default: what zram uses, 1 and 3)");
@@ -198,6 +209,36 @@ out:
 	return ret;
 }
 
+/* CRC32C of "123456789", the check value every implementation must give */
+#define LIM_CRC_CHECK	0xe3069283
+
+/* Every block's checksum, over and over for msecs; MB/s */
+static int lim_run_crc32c(const u8 *data, unsigned int n)
+{
+	u64 bytes = 0, ns, start;
+	u32 crc;
+	unsigned int i;
+
+	crc = compat_crc32c(~0U, "123456789", 9) ^ ~0U;
+	if (crc != LIM_CRC_CHECK) {
+		pr_err("crc32c gave %08x for the check string, not %08x\n",
+		       crc, LIM_CRC_CHECK);
+		return -EIO;
+	}
+	start = ktime_get_ns();
+	do {
+		for (i = 0; i < n; i++) {
+			compat_crc32c(~0U, data + (size_t)i * LIM_BLOCK, LIM_BLOCK);
+			cond_resched();
+		}
+		bytes += (u64)n * LIM_BLOCK;
+		ns = ktime_get_ns() - start;
+	} while (ns < (u64)msecs * NSEC_PER_MSEC);
+	pr_info("alg=crc32c blocks=%u sum_mbs=%llu\n", n,
+		div64_u64(bytes * 1000, ns));
+	return 0;
+}
+
 /*
  * The file, read whole into a vmalloc()ed buffer.  Plain kernel_read(),
  * not kernel_read_file(): that one asks the security modules about a
@@ -252,6 +293,10 @@ static int __init zram_limit_init(void)
 	ret = -EINVAL;
 	if (n < LIM_BLOCK)
 		goto out;
+	if (!strcmp(alg, "crc32c")) {
+		ret = lim_run_crc32c(data, n / LIM_BLOCK);
+		goto out;
+	}
 	ret = lim_setup(&l);
 	if (!ret)
 		ret = lim_run(&l, data, n / LIM_BLOCK);
@@ -268,4 +313,4 @@ static void __exit zram_limit_exit(void)
 module_init(zram_limit_init);
 module_exit(zram_limit_exit);
 MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("make bench: the kernel's compressors alone, in 4 KiB blocks");
+MODULE_DESCRIPTION("make bench: the kernel's compressors and CRC32C alone, in 4 KiB blocks");
