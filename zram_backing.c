@@ -39,14 +39,14 @@
 /* Reads of written-back slots are submitted from here: see bd_read() */
 static struct workqueue_struct *zram_bd_read_wq;
 
-int zram_pp_init(void)
+int zram_bd_init(void)
 {
 	zram_bd_read_wq = alloc_workqueue("zram_bd_read",
 					  WQ_UNBOUND | WQ_MEM_RECLAIM, 0);
 	return zram_bd_read_wq ? 0 : -ENOMEM;
 }
 
-void zram_pp_exit(void)
+void zram_bd_exit(void)
 {
 	destroy_workqueue(zram_bd_read_wq);
 }

@@ -64,17 +64,6 @@ static struct dentry *zram_debugfs_root;
 /* The algorithm new devices start with (a zcomp backend's own name) */
 static const char *zram_default_alg __ro_after_init;
 
-static u32 zram_now(void)
-{
-	return (u32)ktime_get_boottime_seconds();
-}
-
-static u32 get_slot_actime(struct zram *zram, u32 index)
-{
-	assert_slot_locked(zram, index);
-	return zram->table[index].ac_time;
-}
-
 /* The slot was read or written: it is no longer idle */
 static void touch_slot(struct zram *zram, u32 index)
 {
@@ -741,6 +730,8 @@ static void zram_reset_device(struct zram *zram)
 {
 	unsigned long nr_slots;
 
+	/* before the lock: a policy scan holds it for reading */
+	zram_pp_stop(zram);
 	guard(rwsem_write)(&zram->init_lock);
 
 	set_capacity_and_notify(zram->disk, 0);
@@ -795,7 +786,10 @@ static ssize_t disksize_store(struct device *dev,
 	if (init_done(zram))
 		return -EBUSY;
 	ret = zram_init_device(zram, disksize);
-	return ret ? ret : len;
+	if (ret)
+		return ret;
+	zram_pp_start(zram);
+	return len;
 }
 
 static ssize_t initstate_show(struct device *dev,
@@ -1440,7 +1434,7 @@ static int zram_add(void)
 		ret = id;
 		goto free_zram;
 	}
-	zram->pp = zram_pp_alloc();
+	zram->pp = zram_pp_alloc(zram);
 	if (!zram->pp) {
 		ret = -ENOMEM;
 		goto remove_id;

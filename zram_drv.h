@@ -194,6 +194,13 @@ static inline bool zram_checksums(const struct zram *zram)
 	return zram->checksum;
 }
 
+/* Slots that hold a page other than a same-filled one (in memory or not) */
+static inline u64 zram_stored_objects(struct zram *zram)
+{
+	return atomic64_read(&zram->stats.pages_stored) -
+	       atomic64_read(&zram->stats.same_pages);
+}
+
 static inline struct zram_pp *zram_pp_of(const struct zram *zram)
 {
 	return zram->pp;

@@ -1,20 +1,24 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * zram post-processing: work on stored slots that the user asks for through
- * sysfs, apart from the I/O path.  Recompression (zram_recompress.c)
- * stores a slot again with one of the secondary algorithms when that makes
- * it smaller; writeback (zram_writeback.c) moves slots to the backing
- * device (zram_backing.c) and frees their memory.  This file holds what
- * both kinds of run share: the rules below, the selection of slots by
- * type, the device's post-processing state and its sysfs attributes.
+ * zram post-processing: work on stored slots, apart from the I/O path.
+ * Recompression (zram_recompress.c) stores a slot again with one of the
+ * secondary algorithms when that makes it smaller; writeback
+ * (zram_writeback.c) moves slots to the backing device (zram_backing.c)
+ * and frees their memory.  Both run on a write to their sysfs attribute,
+ * or from the scans of the device's policy (zram_policy.c, which also
+ * keeps the device's post-processing state over its life).  This file
+ * holds what every run shares: the rules below, the selection of slots,
+ * and the group of the sysfs attributes.
  *
  * Runs and slots
  * ==============
  *
- * 1. A run is one write to recompress or writeback.  It holds init_lock
- *    for reading, so reset waits until it has ended, and it owns the
- *    device's post-processing through pp.in_progress: a second run, of
- *    either kind, is refused with -EAGAIN.
+ * 1. A run is one write to recompress or writeback, or one run of the
+ *    policy (zram_policy.c).  It holds init_lock for reading, so reset
+ *    waits until it has ended (and asks a policy's run to end early,
+ *    pp.stop), and it owns the device's post-processing through
+ *    pp.in_progress: a second run, of any kind, is refused with -EAGAIN
+ *    (the policy tries again later).
  * 2. A run never compresses or waits for I/O with a slot locked.  Under the
  *    slot lock it copies the slot's data and marks the slot ZRAM_PP_SLOT;
  *    it works on the copy with no lock held; then it locks the slot again
@@ -35,8 +39,7 @@
 #include <linux/atomic.h>
 #include <linux/bitops.h>
 #include <linux/device.h>
-#include <linux/slab.h>
-#include <linux/spinlock.h>
+#include <linux/sched/signal.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
@@ -53,11 +56,33 @@ bool zram_pp_begin(struct zram *zram)
  * The run ends.  Its frees left holes in the pool's zspages (a
  * recompressed object moves to a smaller class, a written-back one leaves
  * the pool): compaction gives the pages back, as a write to compact would.
+ * Return: the pages it gave back.
  */
-void zram_pp_end(struct zram *zram)
+unsigned long zram_pp_end(struct zram *zram)
 {
-	zram_pool_compact(zram);
+	unsigned long pages = zram_pool_compact(zram);
+
 	atomic_set_release(&zram_pp_of(zram)->in_progress, 0);
+	return pages;
+}
+
+/*
+ * Should the run end here?  -EINTR: its writer was killed, or it is a
+ * policy's run (@policy) and reset waits for it.  A write to recompress or
+ * writeback runs to its end before reset goes on, as upstream's do.
+ */
+int zram_pp_interrupted(struct zram *zram, bool policy)
+{
+	if (fatal_signal_pending(current) ||
+	    (policy && READ_ONCE(zram_pp_of(zram)->stop)))
+		return -EINTR;
+	return 0;
+}
+
+/* Was the slot last accessed at least @age seconds before @now?  Locked. */
+bool zram_pp_slot_old_enough(struct zram *zram, u32 index, u32 now, u32 age)
+{
+	return !age || now - get_slot_actime(zram, index) >= age;
 }
 
 /* Is the slot as the run left it when it marked it?  Slot locked. */
@@ -110,48 +135,6 @@ int zram_pp_parse_type(const char *val, size_t nr_types,
 	return 0;
 }
 
-/*
- * Device state: made with the device, back to its first state at each
- * reset, freed with the device.
- */
-struct zram_pp *zram_pp_alloc(void)
-{
-	struct zram_pp *pp = kzalloc(sizeof(*pp), GFP_KERNEL);
-
-	if (!pp)
-		return NULL;
-	spin_lock_init(&pp->wb_limit_lock);
-	pp->wb_batch_size = ZRAM_WB_BATCH_DEFAULT;
-	return pp;
-}
-
-void zram_pp_free(struct zram_pp *pp)
-{
-	kfree(pp);
-}
-
-/*
- * Back to a new device's state.  init_lock is held for writing (no run is
- * active) and every slot is free.
- */
-void zram_pp_release_device(struct zram *zram)
-{
-	struct zram_pp *pp = zram_pp_of(zram);
-
-	zram_bd_release(pp);
-	atomic64_set(&pp->bd_count, 0);
-	atomic64_set(&pp->bd_reads, 0);
-	atomic64_set(&pp->bd_writes, 0);
-	atomic64_set(&pp->bd_failed_reads, 0);
-	atomic64_set(&pp->bd_failed_writes, 0);
-	pp->compressed_wb = false;
-	WRITE_ONCE(pp->wb_batch_size, ZRAM_WB_BATCH_DEFAULT);
-	spin_lock(&pp->wb_limit_lock);
-	pp->wb_limit = 0;
-	pp->wb_limit_enable = false;
-	spin_unlock(&pp->wb_limit_lock);
-}
-
 /* Configuration first, then the triggers, then the statistics */
 static struct attribute *zram_pp_attrs[] = {
 	&zram_attr_recomp_algorithm.attr,
@@ -160,10 +143,12 @@ static struct attribute *zram_pp_attrs[] = {
 	&zram_attr_writeback_batch_size.attr,
 	&zram_attr_writeback_limit_enable.attr,
 	&zram_attr_writeback_limit.attr,
+	&zram_attr_pp_policy.attr,
 	&zram_attr_recompress.attr,
 	&zram_attr_writeback.attr,
 	&zram_attr_bd_stat.attr,
 	&zram_attr_bd_errors.attr,
+	&zram_attr_pp_stat.attr,
 	NULL,
 };
 

@@ -19,14 +19,21 @@ struct zram_pp;
 /* The attributes of post-processing, a group of the disk's sysfs directory */
 extern const struct attribute_group zram_pp_attr_group;
 
-/* zram_backing.c: module load and unload */
+/* zram_policy.c: module load and unload */
 int zram_pp_init(void);
 void zram_pp_exit(void);
 
-/* zram_pp.c: a device's state, made with it, emptied at reset, freed */
-struct zram_pp *zram_pp_alloc(void);
+/* zram_policy.c: a device's state, made with it, emptied at reset, freed */
+struct zram_pp *zram_pp_alloc(struct zram *zram);
 void zram_pp_release_device(struct zram *zram);
 void zram_pp_free(struct zram_pp *pp);
+
+/*
+ * zram_policy.c: the policy's scans start when the device is initialised
+ * (config lock held for writing) and stop before reset takes that lock
+ */
+void zram_pp_start(struct zram *zram);
+void zram_pp_stop(struct zram *zram);
 
 /* zram_backing.c: a written-back slot is read, or gives up its block */
 int zram_pp_read_wb_slot(struct zram *zram, u32 index, struct page *page);

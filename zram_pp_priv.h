@@ -12,14 +12,75 @@
 #include <linux/device.h>
 #include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 
 #include "zram_pp.h"
 #include "zram_slot.h"
 
 struct file;
+struct shrinker;
 
 /* Default of writeback_batch_size: writes in flight per writeback run */
 #define ZRAM_WB_BATCH_DEFAULT	32U
+
+/**
+ * struct zram_policy - what pp_policy asks for (zram_policy.c)
+ * @recompress_after: recompress slots not accessed for this many seconds;
+ *                    0: no recompression
+ * @recompress_prio: with this priority; 0: the highest configured
+ * @writeback_after: write back slots not accessed for this many seconds;
+ *                   0: no writeback by age
+ * @interval: seconds from one scan to the next
+ * @max_pages: the most slots one scan handles; 0: no limit
+ * @wb_on_pressure: write back the least recently accessed slots when
+ *                  reclaim asks (the device's shrinker)
+ *
+ * Off: none of @recompress_after, @writeback_after, @wb_on_pressure.
+ */
+struct zram_policy {
+	u32 recompress_after;
+	unsigned int recompress_prio;
+	u32 writeback_after;
+	u32 interval;
+	unsigned long max_pages;
+	bool wb_on_pressure;
+};
+
+/**
+ * struct zram_pp_stat - what the policy's scans did (pp_stat)
+ * @scans: scans that ran
+ * @recompressed: slots they stored again, smaller
+ * @recompress_saved: the bytes of compressed data that saved
+ * @wb_age: slots they wrote back for their age
+ * @wb_pressure: slots written back for the system's memory pressure
+ * @compacted: pool pages the compaction at the end of each scan gave back
+ * @errors: scans (or parts of one) that failed
+ */
+struct zram_pp_stat {
+	atomic64_t scans;
+	atomic64_t recompressed;
+	atomic64_t recompress_saved;
+	atomic64_t wb_age;
+	atomic64_t wb_pressure;
+	atomic64_t compacted;
+	atomic64_t errors;
+};
+
+/**
+ * struct pp_pass - one part of a policy scan: recompression or writeback
+ * @now: zram_now() at the start of the scan
+ * @age: slots not accessed for this many seconds
+ * @left: slots the scan may still handle (counted down)
+ * @done: slots it recompressed or wrote back
+ * @saved: the bytes of compressed data recompression saved
+ */
+struct pp_pass {
+	u32 now;
+	u32 age;
+	unsigned long left;
+	unsigned long done;
+	u64 saved;
+};
 
 /**
  * struct zram_pp - a device's post-processing state
@@ -41,6 +102,15 @@ struct file;
  * @bd_writes: blocks written to it
  * @bd_failed_reads: reads from it that failed
  * @bd_failed_writes: writes to it that failed
+ * @zram: the device
+ * @policy_lock: protects @policy
+ * @policy: pp_policy
+ * @scan_work: the policy's next scan
+ * @shrinker: asks for writeback under memory pressure, while initialised
+ * @pressure_work: that writeback
+ * @pressure_slots: the slots reclaim asked for since it last ran
+ * @stop: set while reset waits for a scan: runs end early
+ * @stat: what the scans did
  *
  * @bdev_file, @bdev_path, @nr_blocks and @compressed_wb are set under
  * init_lock held for writing while the device is not initialised, and
@@ -65,6 +135,15 @@ struct zram_pp {
 	atomic64_t bd_writes;
 	atomic64_t bd_failed_reads;
 	atomic64_t bd_failed_writes;
+	struct zram *zram;
+	spinlock_t policy_lock;		/* protects @policy */
+	struct zram_policy policy;
+	struct delayed_work scan_work;
+	struct shrinker *shrinker;
+	struct work_struct pressure_work;
+	atomic_long_t pressure_slots;
+	bool stop;
+	struct zram_pp_stat stat;
 };
 
 /* bd_stat and writeback_limit count in 4 KiB units; a slot is this many */
@@ -72,7 +151,9 @@ struct zram_pp {
 
 /* zram_pp.c: a run's ownership of the device and its marks (rules 1-5) */
 bool zram_pp_begin(struct zram *zram);
-void zram_pp_end(struct zram *zram);
+unsigned long zram_pp_end(struct zram *zram);
+int zram_pp_interrupted(struct zram *zram, bool policy);
+bool zram_pp_slot_old_enough(struct zram *zram, u32 index, u32 now, u32 age);
 bool zram_pp_slot_unchanged(struct zram *zram, u32 index,
 			    unsigned long handle);
 bool zram_pp_slot_has_flags(struct zram *zram, u32 index,
@@ -84,7 +165,15 @@ bool zram_pp_slot_has_flags(struct zram *zram, u32 index,
 int zram_pp_parse_type(const char *val, size_t nr_types,
 		       unsigned long *flags);
 
-/* zram_backing.c: the blocks of the backing device */
+/* The parts of a policy scan (zram_policy.c) */
+int zram_recompress_aged(struct zram *zram, struct pp_pass *pass,
+			 unsigned int prio);
+int zram_writeback_aged(struct zram *zram, struct pp_pass *pass);
+u32 zram_writeback_oldest(struct zram *zram, u32 now, unsigned long nr);
+
+/* zram_backing.c: its workqueue, and the blocks of the backing device */
+int zram_bd_init(void);
+void zram_bd_exit(void);
 bool zram_bd_alloc_block(struct zram_pp *pp, unsigned long *block);
 void zram_bd_put_block(struct zram_pp *pp, unsigned long block);
 void zram_bd_release(struct zram_pp *pp);
@@ -100,5 +189,7 @@ extern struct device_attribute zram_attr_writeback_batch_size;
 extern struct device_attribute zram_attr_writeback_limit_enable;
 extern struct device_attribute zram_attr_writeback_limit;
 extern struct device_attribute zram_attr_writeback;
+extern struct device_attribute zram_attr_pp_policy;
+extern struct device_attribute zram_attr_pp_stat;
 
 #endif /* _ZRAM_PP_PRIV_H_ */

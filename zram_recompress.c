@@ -29,6 +29,12 @@
  * @algo: the algorithm asked for by name, or NULL
  * @prio: the priority asked for, then the one the run uses; 0 while unset
  * @last_prio: the highest priority configured
+ * @age: only slots not accessed for this many seconds (0: any), at @now
+ * @now: zram_now() when the run started
+ * @policy: a run of pp_policy (reset stops it early)
+ * @tried: slots the run compressed again
+ * @done: of which it stored smaller
+ * @saved: the bytes of compressed data that saved
  */
 struct recomp_req {
 	unsigned long flags;
@@ -37,6 +43,12 @@ struct recomp_req {
 	const char *algo;
 	unsigned int prio;
 	unsigned int last_prio;
+	u32 age;
+	u32 now;
+	bool policy;
+	unsigned long tried;
+	unsigned long done;
+	u64 saved;
 };
 
 enum recomp_key {
@@ -140,7 +152,8 @@ static bool recomp_candidate(struct zram *zram, u32 index,
 	    !get_slot_handle(zram, index))
 		return false;
 	if (get_slot_prio(zram, index) >= req->prio ||
-	    get_slot_size(zram, index) < req->threshold)
+	    get_slot_size(zram, index) < req->threshold ||
+	    !zram_pp_slot_old_enough(zram, index, req->now, req->age))
 		return false;
 	return zram_pp_slot_has_flags(zram, index, req->flags);
 }
@@ -217,7 +230,7 @@ static int recomp_make_obj(struct zram *zram, struct page *page,
  * (the slot is left as it is), or an error that ends the run.
  */
 static int recompress_slot(struct zram *zram, u32 index,
-			   const struct recomp_req *req, struct page *page,
+			   struct recomp_req *req, struct page *page,
 			   unsigned long *left)
 {
 	struct zram_obj obj = {};
@@ -254,6 +267,8 @@ static int recompress_slot(struct zram *zram, u32 index,
 			zram_obj_free(zram, zram_slot_take_obj(zram, index));
 			zram_slot_set_obj(zram, index, &obj);
 			installed = true;
+			req->done++;
+			req->saved += old_size - obj.size;
 		} else if (ret == RECOMP_NO_SAVING &&
 			   req->prio == req->last_prio) {
 			/* no algorithm left to try */
@@ -267,7 +282,7 @@ static int recompress_slot(struct zram *zram, u32 index,
 	return ret < 0 ? ret : 0;
 }
 
-static int recompress_run(struct zram *zram, const struct recomp_req *req)
+static int recompress_run(struct zram *zram, struct recomp_req *req)
 {
 	unsigned long left = req->max_pages;
 	bool unreadable = false;
@@ -285,10 +300,11 @@ static int recompress_run(struct zram *zram, const struct recomp_req *req)
 			unreadable = true;
 			ret = 0;
 		}
-		if (!ret && fatal_signal_pending(current))
-			ret = -EINTR;
+		if (!ret)
+			ret = zram_pp_interrupted(zram, req->policy);
 		cond_resched();
 	}
+	req->tried = req->max_pages - left;
 	__free_page(page);
 	return ret ?: unreadable ? -EIO : 0;
 }
@@ -320,6 +336,45 @@ static ssize_t recompress_store(struct device *dev,
 	ret = recompress_run(zram, &req);
 	zram_pp_end(zram);
 	return ret ? ret : len;
+}
+
+/**
+ * zram_recompress_aged() - the recompression of a policy scan
+ * @zram: the device; the caller holds its config lock for reading and owns
+ *        its post-processing (zram_pp_begin())
+ * @pass: which slots, and what it did
+ * @prio: the priority to recompress with; 0: the highest configured
+ *
+ * Under the rules of a write to recompress without a type: every slot
+ * not accessed for @pass->age seconds and not yet stored at @prio or above.
+ *
+ * Return: 0, -ENODEV when @prio has no algorithm, or the run's error.
+ */
+int zram_recompress_aged(struct zram *zram, struct pp_pass *pass,
+			 unsigned int prio)
+{
+	struct recomp_req req = {
+		.max_pages = pass->left,
+		.prio = prio,
+		.age = pass->age,
+		.now = pass->now,
+		.policy = true,
+	};
+	int ret;
+
+	if (!prio) {
+		for (prio = ZRAM_SECONDARY_COMP; prio < ZRAM_MAX_COMPS; prio++) {
+			if (zram_comp(zram, prio))
+				req.prio = prio;
+		}
+	}
+	if (!req.prio || recomp_resolve(zram, &req))
+		return -ENODEV;
+	ret = recompress_run(zram, &req);
+	pass->left -= req.tried;
+	pass->done += req.done;
+	pass->saved += req.saved;
+	return ret;
 }
 
 /* recomp_algorithm: "#N: " and the backend list, per configured priority */

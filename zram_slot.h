@@ -9,6 +9,7 @@
 
 #include <linux/atomic.h>
 #include <linux/bitops.h>
+#include <linux/ktime.h>
 #include <linux/lockdep.h>
 #include <linux/types.h>
 #include <linux/wait_bit.h>
@@ -130,6 +131,18 @@ static inline void assert_slot_locked(struct zram *zram, u32 index)
  * zram_slot.c): the flag bits are set and cleared with plain, non-atomic
  * bit operations.  They sit on every I/O path, hence inline.
  */
+/* The clock of the slots' access times: whole seconds of boot time */
+static inline u32 zram_now(void)
+{
+	return (u32)ktime_get_boottime_seconds();
+}
+
+static inline u32 get_slot_actime(struct zram *zram, u32 index)
+{
+	assert_slot_locked(zram, index);
+	return zram->table[index].ac_time;
+}
+
 static inline unsigned long get_slot_handle(struct zram *zram, u32 index)
 {
 	assert_slot_locked(zram, index);

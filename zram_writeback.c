@@ -75,6 +75,10 @@ struct wb_req {
  * @in_flight: requests submitted and not yet finished by the run
  * @nr_reqs: requests allocated
  * @max_reqs: the most requests (writeback_batch_size at the start)
+ * @now: zram_now() at the start, for the targets' ages
+ * @left: slots the run may still write
+ * @written: slots it moved to the backing device
+ * @policy: a run of pp_policy (reset stops it early)
  * @err: -EIO once a write failed
  *
  * The run lives on the stack of the writer of the attribute and ends when
@@ -92,14 +96,22 @@ struct wb_run {
 	unsigned int in_flight;
 	unsigned int nr_reqs;
 	unsigned int max_reqs;
+	u32 now;
+	unsigned long left;
+	unsigned long written;
+	bool policy;
 	int err;
 };
 
-/* A part of the device to write back: the slots having all of @flags */
+/*
+ * A part of the device to write back: the slots having all of @flags and
+ * not accessed for @age seconds (0: any)
+ */
 struct wb_target {
 	unsigned long first;
 	unsigned long last;
 	unsigned long flags;
+	u32 age;
 };
 
 /* Take a slot's worth of writeback_limit, if it is on; false: used up */
@@ -130,15 +142,24 @@ static void wb_refund(struct zram_pp *pp, struct wb_req *req)
 	req->charged = false;
 }
 
-/* May the run write the slot back?  Slot locked. */
-static bool wb_candidate(struct zram *zram, u32 index, unsigned long flags)
+/* Does the slot hold an object writeback could move?  Slot locked. */
+static bool wb_movable(struct zram *zram, u32 index)
 {
-	if (test_slot_flag(zram, index, ZRAM_WB) ||
-	    test_slot_flag(zram, index, ZRAM_SAME) ||
-	    test_slot_flag(zram, index, ZRAM_PP_SLOT) ||
-	    !get_slot_handle(zram, index))
-		return false;
-	return zram_pp_slot_has_flags(zram, index, flags);
+	return !test_slot_flag(zram, index, ZRAM_WB) &&
+	       !test_slot_flag(zram, index, ZRAM_SAME) &&
+	       !test_slot_flag(zram, index, ZRAM_PP_SLOT) &&
+	       get_slot_handle(zram, index);
+}
+
+/* May the run write the slot back?  Slot locked. */
+static bool wb_candidate(struct wb_run *run, u32 index,
+			 const struct wb_target *t)
+{
+	struct zram *zram = run->zram;
+
+	return wb_movable(zram, index) &&
+	       zram_pp_slot_old_enough(zram, index, run->now, t->age) &&
+	       zram_pp_slot_has_flags(zram, index, t->flags);
 }
 
 /* Copy the slot's data into @req as the block will hold it.  Slot locked. */
@@ -164,11 +185,11 @@ static int wb_copy_slot(struct zram *zram, u32 index, struct wb_req *req)
 	return 0;
 }
 
-/* Charge the limit and take a block for @req */
+/* Charge the limit and take a block for @req; -EDQUOT: the limit is used up */
 static int wb_reserve(struct zram_pp *pp, struct wb_req *req)
 {
 	if (!wb_charge(pp, req))
-		return -EIO;
+		return -EDQUOT;
 	if (!zram_bd_alloc_block(pp, &req->block)) {
 		wb_refund(pp, req);
 		return -ENOSPC;
@@ -234,6 +255,7 @@ static void wb_finish(struct wb_run *run, struct wb_req *req)
 		clear_slot_flag(zram, req->index, ZRAM_PP_SLOT);
 	if (!err && unchanged) {
 		wb_install(zram, req);
+		run->written++;
 	} else {
 		/* the limit counts only what moved to the backing device */
 		zram_bd_put_block(pp, req->block);
@@ -315,7 +337,7 @@ static struct wb_req *wb_get_req(struct wb_run *run)
 	return list_first_entry_or_null(&run->free, struct wb_req, node);
 }
 
-static int wb_slot(struct wb_run *run, u32 index, unsigned long flags)
+static int wb_slot(struct wb_run *run, u32 index, const struct wb_target *t)
 {
 	struct zram *zram = run->zram;
 	struct wb_req *req;
@@ -326,7 +348,7 @@ static int wb_slot(struct wb_run *run, u32 index, unsigned long flags)
 		return -ENOMEM;
 
 	zram_slot_lock(zram, index);
-	if (!wb_candidate(zram, index, flags)) {
+	if (!wb_candidate(run, index, t)) {
 		zram_slot_unlock(zram, index);
 		return 0;
 	}
@@ -345,8 +367,10 @@ static int wb_slot(struct wb_run *run, u32 index, unsigned long flags)
 		set_slot_flag(zram, index, ZRAM_PP_SLOT);
 	}
 	zram_slot_unlock(zram, index);
-	if (!ret)
+	if (!ret) {
 		wb_submit(run, req);
+		run->left--;
+	}
 	return ret;
 }
 
@@ -363,10 +387,10 @@ static int wb_target(struct wb_run *run, const struct wb_target *t)
 	unsigned long index;
 	int ret = 0;
 
-	for (index = t->first; index <= t->last; index++) {
-		ret = wb_slot(run, index, t->flags);
-		if (!ret && fatal_signal_pending(current))
-			ret = -EINTR;
+	for (index = t->first; index <= t->last && run->left; index++) {
+		ret = wb_slot(run, index, t);
+		if (!ret)
+			ret = zram_pp_interrupted(run->zram, run->policy);
 		if (ret)
 			break;
 		cond_resched();
@@ -522,25 +546,68 @@ static int wb_parse(struct zram *zram, const char *buf, size_t len,
 	return 0;
 }
 
-static int wb_execute(struct zram *zram, const struct wb_plan *plan)
+/* A run of the device's writeback, with no slot limit yet */
+static void wb_run_init(struct wb_run *run, struct zram *zram)
 {
-	struct wb_run run = {
+	*run = (struct wb_run){
 		.zram = zram,
 		.bdev = file_bdev(zram_pp_of(zram)->bdev_file),
 		.max_reqs = READ_ONCE(zram_pp_of(zram)->wb_batch_size),
+		.now = zram_now(),
+		.left = ULONG_MAX,
 	};
+	INIT_LIST_HEAD(&run->free);
+	INIT_LIST_HEAD(&run->done);
+	spin_lock_init(&run->done_lock);
+	init_waitqueue_head(&run->done_wait);
+}
+
+static int wb_execute(struct zram *zram, const struct wb_plan *plan)
+{
+	struct wb_run run;
 	unsigned int i;
 	int ret = 0, err;
 
-	INIT_LIST_HEAD(&run.free);
-	INIT_LIST_HEAD(&run.done);
-	spin_lock_init(&run.done_lock);
-	init_waitqueue_head(&run.done_wait);
-
+	wb_run_init(&run, zram);
 	for (i = 0; i < plan->nr && !ret; i++)
 		ret = wb_target(&run, &plan->targets[i]);
 	err = wb_run_end(&run);
-	return ret ? ret : err;
+	ret = ret ? ret : err;
+	/* upstream's errno for a used-up writeback_limit */
+	return ret == -EDQUOT ? -EIO : ret;
+}
+
+/**
+ * zram_writeback_aged() - the writeback of a policy scan
+ * @zram: the device; the caller holds its config lock for reading and owns
+ *        its post-processing (zram_pp_begin())
+ * @pass: which slots, and what it did
+ *
+ * Every slot not accessed for @pass->age seconds, as a write of "all" to
+ * writeback would, within writeback_limit.
+ *
+ * Return: 0 (also when writeback_limit ran out), -ENODEV without a
+ * backing device, or the run's error.
+ */
+int zram_writeback_aged(struct zram *zram, struct pp_pass *pass)
+{
+	struct wb_target t = { .age = pass->age };
+	struct wb_run run;
+	int ret, err;
+
+	if (!zram_pp_of(zram)->bdev_file)
+		return -ENODEV;
+	wb_run_init(&run, zram);
+	run.now = pass->now;
+	run.left = pass->left;
+	run.policy = true;
+	t.last = zram_nr_slots(zram) - 1;
+	ret = wb_target(&run, &t);
+	err = wb_run_end(&run);
+	pass->left = run.left;
+	pass->done += run.written;
+	ret = ret ? ret : err;
+	return ret == -EDQUOT ? 0 : ret;
 }
 
 static ssize_t writeback_store(struct device *dev,
@@ -567,6 +634,43 @@ static ssize_t writeback_store(struct device *dev,
 	}
 	kvfree(plan.targets);
 	return ret ? ret : len;
+}
+
+/* Age classes of zram_writeback_oldest(): 0, 1, 2-3, 4-7, ... seconds */
+#define WB_AGE_CLASSES	33
+
+/**
+ * zram_writeback_oldest() - how old are the least recently accessed slots?
+ * @zram: the device, config lock held for reading
+ * @now: zram_now()
+ * @nr: how many of them
+ *
+ * One look at every slot writeback could move, counting them by the power
+ * of two of their age.  Return: the age (0 or a power of two) such that
+ * the slots at least that old are @nr or more, and as few as can be told
+ * apart that way (or all of them, when there are fewer than @nr).  Those
+ * of exactly the lowest class may be younger than some left out, by less
+ * than that age.
+ */
+u32 zram_writeback_oldest(struct zram *zram, u32 now, unsigned long nr)
+{
+	unsigned long count[WB_AGE_CLASSES] = {}, sum = 0;
+	unsigned long index;
+	int class;
+
+	for (index = 0; index < zram_nr_slots(zram); index++) {
+		zram_slot_lock(zram, index);
+		if (wb_movable(zram, index))
+			count[fls(now - get_slot_actime(zram, index))]++;
+		zram_slot_unlock(zram, index);
+		cond_resched();
+	}
+	for (class = WB_AGE_CLASSES - 1; class > 0; class--) {
+		sum += count[class];
+		if (sum >= nr)
+			break;
+	}
+	return class ? 1U << (class - 1) : 0;
 }
 
 /* writeback_limit: the budget left, in 4 KiB units */

@@ -24,6 +24,8 @@ pp_cleanup() {
 	set +e
 	swapoff -a 2>/dev/null
 	[ -d $pp_cg ] && rmdir $pp_cg 2>/dev/null
+	# a reader that keeps pages hot (touch_loop) stops
+	rm -f /tmp/zt-touching
 	# a case that failed may have left one suspended, with I/O waiting
 	for d in $pp_dms; do
 		dmsetup --noudevsync resume "$d" 2>/dev/null
@@ -166,7 +168,7 @@ test_attributes_and_defaults() {
 	pp_load
 	for a in recomp_algorithm recompress backing_dev writeback writeback_limit \
 		 writeback_limit_enable writeback_batch_size compressed_writeback bd_stat \
-		 bd_errors; do
+		 bd_errors pp_policy pp_stat; do
 		[ -e $Z/$a ] || fail "no attribute $a"
 	done
 	expect_eq "mode of recompress" 200 "$(stat -c %a $Z/recompress)"
@@ -174,6 +176,9 @@ test_attributes_and_defaults() {
 	expect_eq "mode of bd_stat" 444 "$(stat -c %a $Z/bd_stat)"
 	expect_eq "mode of bd_errors" 444 "$(stat -c %a $Z/bd_errors)"
 	expect_eq "mode of backing_dev" 644 "$(stat -c %a $Z/backing_dev)"
+	expect_eq "mode of pp_policy" 644 "$(stat -c %a $Z/pp_policy)"
+	expect_eq "mode of pp_stat" 444 "$(stat -c %a $Z/pp_stat)"
+	expect_eq pp_policy off "$(cat $Z/pp_policy)"
 	expect_eq backing_dev none "$(cat $Z/backing_dev)"
 	expect_eq recomp_algorithm "" "$(cat $Z/recomp_algorithm)"
 	expect_eq writeback_limit 0 "$(cat $Z/writeback_limit)"
@@ -184,6 +189,7 @@ test_attributes_and_defaults() {
 	expect_eq "bd_stat columns" 3 "$(awk '{ print NF }' $Z/bd_stat)"
 	expect_eq bd_stat "0 0 0" "$(bd_stat)"
 	expect_eq bd_errors "0 0" "$(bd_errors)"
+	expect_eq pp_stat "0 0 0 0 0 0 0" "$(xargs <$Z/pp_stat)"
 	expect_eq "mm_stat columns" 9 "$(awk '{ print NF }' $Z/mm_stat)"
 }
 
@@ -1256,4 +1262,231 @@ test_fault_injected_runs() {
 	expect_eq "orig_data_size after discard" 0 "$(mm_field 1)"
 	# reset checks that every backing block came back (a leak would WARN)
 	sysw $Z/reset 1
+}
+
+# pp_policy: every bad write is EINVAL and changes nothing, before and
+# after init; a read gives back what a write takes; reset sets it off
+test_policy_sysfs() {
+	local good long zeros
+	pp_load
+	zeros=$(printf '0%.0s' $(seq 260))
+	long="recompress_after=${zeros}5"
+	good="recompress_after=3600 recompress_priority=2 writeback_after=86400 interval=30 max_pages=1000 writeback_on_pressure=1"
+	for state in before after; do
+		[ $state = after ] && zram_init 8M
+		sysw $Z/pp_policy "writeback_after=7"
+		for bad in "" "on" "of" "nosuchkey=1" "interval=30" "max_pages=5" \
+			   "recompress_after" "recompress_after=" "recompress_after=0" \
+			   "recompress_after=abc" "recompress_after=-1" "recompress_after=1x" \
+			   "recompress_after=4294967296" "writeback_after=99999999999999999999" \
+			   "writeback_after=0" "recompress_after=5 interval=0" \
+			   "recompress_after=5 interval=86401" "recompress_after=5 max_pages=0" \
+			   "recompress_after=5 max_pages=-1" "recompress_after=5 recompress_priority=0" \
+			   "recompress_after=5 recompress_priority=4" "writeback_after=5 recompress_priority=1" \
+			   "recompress_after=5 recompress_after=6" "off recompress_after=5" \
+			   "writeback_on_pressure=0" "writeback_on_pressure=2" "writeback_on_pressure=yes" \
+			   "writeback_on_pressure=1 writeback_on_pressure=1" "$long"; do
+			expect_errno EINVAL sysw $Z/pp_policy "$bad"
+			expect_eq "pp_policy after '${bad:0:40}' ($state init)" \
+				"writeback_after=7 interval=60" "$(cat $Z/pp_policy)"
+		done
+		# the same number, short enough
+		sysw $Z/pp_policy "recompress_after=${zeros:0:200}5"
+		expect_eq "leading zeros" "recompress_after=5 interval=60" "$(cat $Z/pp_policy)"
+		sysw $Z/pp_policy "$good"
+		expect_eq "pp_policy ($state init)" "$good" "$(cat $Z/pp_policy)"
+		sysw $Z/pp_policy "$(cat $Z/pp_policy)"
+		expect_eq "pp_policy written back as read" "$good" "$(cat $Z/pp_policy)"
+		sysw $Z/pp_policy "  max_pages=1  writeback_after=4294967295"
+		expect_eq "pp_policy, any order" "writeback_after=4294967295 interval=60 max_pages=1" \
+			"$(cat $Z/pp_policy)"
+		sysw $Z/pp_policy off
+		expect_eq "pp_policy off" off "$(cat $Z/pp_policy)"
+	done
+	sysw $Z/pp_policy "$good"
+	sysw $Z/reset 1
+	expect_eq "pp_policy after reset" off "$(cat $Z/pp_policy)"
+	expect_eq "pp_stat after reset" "0 0 0 0 0 0 0" "$(xargs <$Z/pp_stat)"
+}
+
+# pp_stat's column N
+pp_stat_field() { awk -v n="$1" '{ print $n }' $Z/pp_stat; }
+
+# wait_until SECONDS CMD...: CMD succeeds within SECONDS, polled every 0.2 s
+wait_until() {
+	local end=$((SECONDS + $1))
+	shift
+	until "$@"; do
+		[ $SECONDS -lt $end ] || return 1
+		sleep 0.2
+	done
+}
+
+# flag_in POS CHAR FIRST LAST: slots FIRST..LAST with CHAR at flag column POS
+flag_in() {
+	awk -v p="$1" -v c="$2" -v a="$3" -v b="$4" \
+		'$1 >= a && $1 <= b && substr($3, p, 1) == c { n++ } END { print n + 0 }' $BS
+}
+
+# all_flagged POS CHAR FIRST LAST: every slot of FIRST..LAST has it
+all_flagged() { [ "$(flag_in "$@")" = $(($4 - $3 + 1)) ]; }
+
+# touch_loop FIRST N: in the background, read those pages (O_DIRECT:
+# through the driver) every 0.3 s, so that they are never a second old,
+# until touch_stop (or the cleanup)
+touch_loop() {
+	touch /tmp/zt-touching
+	while [ -e /tmp/zt-touching ]; do
+		dd if=/dev/zram0 of=/dev/null bs=$PG skip="$1" count="$2" iflag=direct \
+			status=none || break
+		sleep 0.3
+	done &
+	TOUCH_PID=$!
+}
+touch_stop() { rm -f /tmp/zt-touching; wait "$TOUCH_PID"; }
+
+# settled FIRST LAST: no slot of FIRST..LAST is left for recompression:
+# each was stored again (r) or found incompressible (n)
+settled() {
+	[ "$(awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b && substr($3, 5, 2) == ".."' $BS |
+		wc -l)" = 0 ]
+}
+
+# The policy recompresses, then writes back, the slots left alone for
+# long enough, and none that are read all the time; the scans count what
+# they did; data reads back; a policy written before init starts with it
+test_policy_recompresses_and_writes_back() {
+	local cold hot first last scans n
+	pp_load
+	need_lz4_zstd
+	cold=$(qsize 512 128) hot=64
+	first=$cold last=$((cold + hot - 1))
+	bd_new $(((cold + hot) * PG / 1048576 + 2))
+	sysw $Z/backing_dev "$BD"
+	sysw $Z/recomp_algorithm "algo=zstd"
+	sysw $Z/pp_policy "recompress_after=3 interval=1"
+	zram_init 16M lz4
+	gen /tmp/c text "$cold"
+	gen /tmp/h lines "$hot"
+	put /tmp/c 0
+	put /tmp/h "$cold"
+	touch_loop "$cold" "$hot"
+	wait_until 60 settled 0 $((cold - 1)) ||
+		fail "after 60 s, cold slots recompressed $(flag_in 5 r 0 $((cold - 1))), incompressible $(flag_in 6 n 0 $((cold - 1))) of $cold"
+	expect_eq "hot slots recompressed or tried" 0 \
+		"$(($(flag_in 5 r "$first" "$last") + $(flag_in 6 n "$first" "$last")))"
+	note "pp_stat after recompression: $(xargs <$Z/pp_stat); r $(flag_in 5 r 0 $((cold - 1)))"
+	[ "$(pp_stat_field 1)" -gt 0 ] || fail "no scan counted"
+	[ "$(flag_in 5 r 0 $((cold - 1)))" -gt $((cold / 2)) ] ||
+		fail "zstd stored only $(flag_in 5 r 0 $((cold - 1))) of $cold text pages smaller"
+	expect_eq "recompressed (pp_stat)" "$(flag_in 5 r 0 $((cold - 1)))" "$(pp_stat_field 2)"
+	[ "$(pp_stat_field 3)" -gt 0 ] || fail "no bytes saved counted"
+	expect_eq "written back" 0 "$(bd_field 1)"
+
+	sysw $Z/pp_policy "writeback_after=3 interval=1"
+	wait_until 60 all_flagged 2 w 0 $((cold - 1)) ||
+		fail "written back after 60 s: $(flag_in 2 w 0 $((cold - 1))) of $cold cold slots"
+	expect_eq "hot slots written back" 0 "$(flag_in 2 w "$first" "$last")"
+	touch_stop
+	note "pp_stat after writeback: $(xargs <$Z/pp_stat); bd_stat $(bd_stat)"
+	expect_eq "written back (pp_stat)" "$cold" "$(pp_stat_field 4)"
+	expect_eq "bd_count" "$cold" "$(bd_field 1)"
+	expect_eq "errors (pp_stat)" 0 "$(pp_stat_field 7)"
+	drop_caches
+	check /tmp/c 0
+	check /tmp/h "$cold"
+
+	# max_pages: no scan writes back more than that
+	sysw $Z/pp_policy off
+	scans=$(pp_stat_field 1) n=$(pp_stat_field 4)
+	put /tmp/h "$cold"
+	sysw $Z/pp_policy "writeback_after=1 interval=1 max_pages=8"
+	wait_until 60 all_flagged 2 w "$first" "$last" ||
+		fail "hot slots, now cold, written back after 60 s: $(flag_in 2 w "$first" "$last")"
+	sysw $Z/pp_policy off
+	note "max_pages=8: $(($(pp_stat_field 4) - n)) slots in $(($(pp_stat_field 1) - scans)) scans"
+	[ $(($(pp_stat_field 4) - n)) -le $((8 * ($(pp_stat_field 1) - scans))) ] ||
+		fail "more than 8 slots a scan"
+	check /tmp/h "$cold"
+	sysw $Z/reset 1
+	expect_eq "pp_policy after reset" off "$(cat $Z/pp_policy)"
+}
+
+# Reset, and removal of the module, while scans run: no hang, no splat;
+# a manual run while the policy's scans go on: either gets EAGAIN, never
+# wrong data
+test_policy_scans_race_with_reset_and_runs() {
+	local i
+	pp_load
+	need_lz4_zstd
+	gen /tmp/t text "$(qsize 1024 256)"
+	for i in 1 2 3 4; do
+		sysw $Z/recomp_algorithm "algo=zstd"
+		sysw $Z/pp_policy "recompress_after=1 interval=1"
+		zram_init 16M lz4
+		put /tmp/t 0
+		sleep 1.$((i * 2))
+		[ "$i" = 2 ] && run_or_eagain sysw $Z/recompress "algo=zstd"
+		[ "$i" = 3 ] && run_or_eagain sysw $Z/compact 1
+		check /tmp/t 0
+		sysw $Z/reset 1
+	done
+	sysw $Z/recomp_algorithm "algo=zstd"
+	sysw $Z/pp_policy "recompress_after=1 interval=1"
+	zram_init 16M lz4
+	put /tmp/t 0
+	sleep 1.5
+	zram_unload
+}
+
+# bd_settled: something was written back, and nothing more in a second
+bd_settled() {
+	local n
+	n=$(bd_field 1)
+	sleep 1
+	[ "$n" -gt 0 ] && [ "$n" = "$(bd_field 1)" ]
+}
+
+# Reclaim asks the device's shrinker (here through drop_caches, which asks
+# every shrinker as memory pressure would); with writeback_on_pressure the
+# least recently accessed slots go to the backing device first, none
+# without it.  The young slots sit at the lower indexes, so that a
+# writeback in index order would take them first.
+test_policy_writes_back_under_pressure() {
+	local young=128 old n ow yw
+	pp_load
+	old=$(qsize 1024 512)
+	bd_new $(((young + old) * PG / 1048576 + 2))
+	sysw $Z/backing_dev "$BD"
+	zram_init 16M
+	gen /tmp/o text "$old"
+	gen /tmp/y lines "$young"
+	put /tmp/o "$young"
+	sleep 5
+	put /tmp/y 0
+	echo 2 >/proc/sys/vm/drop_caches
+	sleep 1
+	expect_eq "written back without a policy" 0 "$(bd_field 1)"
+	# the scans' keys alone do not write back for reclaim
+	sysw $Z/pp_policy "writeback_after=3600 interval=3600"
+	echo 2 >/proc/sys/vm/drop_caches
+	sleep 1
+	expect_eq "written back with writeback_on_pressure off" 0 "$(bd_field 1)"
+	sysw $Z/pp_policy "writeback_on_pressure=1"
+	echo 2 >/proc/sys/vm/drop_caches
+	wait_until 30 bd_settled || fail "nothing written back, or not settled, 30 s after reclaim asked"
+	n=$(bd_field 1)
+	yw=$(flag_in 2 w 0 $((young - 1)))
+	ow=$(flag_in 2 w "$young" $((young + old - 1)))
+	note "written back for reclaim: $ow of $old old slots, $yw of $young young ones; pp_stat $(xargs <$Z/pp_stat)"
+	[ "$yw" = 0 ] || [ "$ow" = "$old" ] ||
+		fail "young slots written back before all old ones"
+	expect_eq "written back for reclaim (pp_stat)" "$n" "$(pp_stat_field 5)"
+	expect_eq "written back for age (pp_stat)" 0 "$(pp_stat_field 4)"
+	expect_eq "errors (pp_stat)" 0 "$(pp_stat_field 7)"
+	drop_caches
+	check /tmp/y 0
+	check /tmp/o "$young"
+	sysw $Z/reset 1
+	expect_eq "pp_stat after reset" "0 0 0 0 0 0 0" "$(xargs <$Z/pp_stat)"
 }

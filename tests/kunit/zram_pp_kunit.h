@@ -19,14 +19,14 @@ static inline void pp_kunit_free(void *pp)
 
 static inline int pp_kunit_init(struct kunit *test)
 {
-	struct zram_pp *pp = zram_pp_alloc();
-	struct zram *zram;
+	struct zram *zram = kunit_kzalloc(test, sizeof(*zram), GFP_KERNEL);
+	struct zram_pp *pp;
 
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, zram);
+	pp = zram_pp_alloc(zram);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pp);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pp_kunit_free,
 							pp), 0);
-	zram = kunit_kzalloc(test, sizeof(*zram), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, zram);
 	zram->pp = pp;
 	zram->nr_slots = PP_KUNIT_SLOTS;
 	zram->huge_class_size = 3000;
