@@ -13,9 +13,12 @@
 #                     [--cases "..."] [--full]
 # By default every suite runs on Debian 13's 6.12 and on the debug kernel
 # (there without the kernel's zram selftests), and the core suites (smoke,
-# data, postproc, leak) on every other target but 6.12-bookworm: Debian
-# 12's build of the same 6.12 runs smoke and data only (what its compiler
-# could change), its twin the rest, and 6.1 the same compiler's; the
+# data, postproc, leak) on every other target but 6.12-bookworm and sid:
+# Debian 12's build of the same 6.12 runs smoke and the cases of data
+# that store and read every kind of page (what its compiler could
+# change), its twin the rest, and 6.1 the same compiler's;
+# sid (7.2) all but postproc, which bpo (7.3) runs through the same compat
+# paths (compat/expected has the same probes for both); the
 # package test runs once per Debian release (12 and 13) and the quick
 # benchmark once on 6.12.  --full (or FULL=1) runs every suite on every
 # kernel, and the package test on sid as well.  --suites runs the named
@@ -33,8 +36,14 @@ top=$(cd "$here/.." && pwd)
 kernels="$ALL_KERNELS debug"
 all_suites="smoke sysfs data swap stress postproc leak tools selftests kunit"
 core_suites="smoke data postproc leak"
-twin_suites="smoke data"
+# the twin: the cases of data that store and read every kind of page
+twin_suites="smoke data.test_fio_verify_4k data.test_fio_verify_64k_zstd"
+twin_suites+=" data.test_fio_mixed_rw_verify data.test_huge_pages data.test_same_filled_pages"
+twin_suites+=" data.test_unwritten_reads_zero data.test_discard_frees data.test_read_only"
+twin_suites+=" data.test_ext4_files data.test_checksum_data"
 twin_kernels="6.12-bookworm"
+sibling_suites="smoke data leak"
+sibling_kernels="sid"
 full_kernels="6.12 debug"
 unset opt_kernels
 opt_suites='' opt_cases='' opt_full=''
@@ -87,6 +96,8 @@ kernel_suites() {
 		echo "$all_suites"
 	elif [[ " $twin_kernels " == *" $1 "* ]]; then
 		echo "$twin_suites"
+	elif [[ " $sibling_kernels " == *" $1 "* ]]; then
+		echo "$sibling_suites"
 	else
 		echo "$core_suites"
 	fi

@@ -29,15 +29,16 @@ fio_verify() {
 # Checksums on: every kind of page reads back, and fio's verify on top;
 # scrub checks every slot that keeps a page and finds nothing wrong
 test_checksum_data() {
-	local kept
+	local kept mib
 	zram_load
 	sysw $Z/checksum crc32c
 	zram_init 64M
-	make_data /tmp/mixed 8 mixed
+	mib=$(qsize 8 4)
+	make_data /tmp/mixed "$mib" mixed
 	dd if=/tmp/mixed of=/dev/zram0 bs=1M oflag=direct status=none
 	drop_caches
-	cmp /tmp/mixed <(head -c $((8 << 20)) /dev/zram0) || fail "mixed data differs"
-	fio_verify 16M 4k 2 --offset=16M
+	cmp /tmp/mixed <(head -c $((mib << 20)) /dev/zram0) || fail "mixed data differs"
+	fio_verify "$(qsize 16M 8M)" 4k 2 --offset=16M
 	sysw $Z/scrub 1
 	kept=$(($(mm_field 1) / $(getconf PAGESIZE) - $(mm_field 6)))
 	expect_eq "checksum_stat after scrub" "0 $kept 0" "$(xargs <$Z/checksum_stat)"
