@@ -41,7 +41,9 @@
 #include <linux/device.h>
 #include <linux/jiffies.h>
 #include <linux/kernel.h>
+#include <linux/sched/mm.h>
 #include <linux/shrinker.h>
+#include <linux/suspend.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/string.h>
@@ -57,6 +59,34 @@
 
 /* Scans and writeback for reclaim run here (see 4 above) */
 static struct workqueue_struct *zram_policy_wq;
+
+/*
+ * From the preparation of a suspend or hibernation to its end, the
+ * policy's runs pause (zram_pp_pause()).  The workqueue is freezable: the
+ * freezer waits for running work, so a long run ends early and its next
+ * turn waits for the thaw.
+ */
+static int zram_policy_pm_notify(struct notifier_block *nb,
+				 unsigned long event, void *unused)
+{
+	switch (event) {
+	case PM_SUSPEND_PREPARE:
+	case PM_HIBERNATION_PREPARE:
+	case PM_RESTORE_PREPARE:
+		zram_pp_pause(true);
+		break;
+	case PM_POST_SUSPEND:
+	case PM_POST_HIBERNATION:
+	case PM_POST_RESTORE:
+		zram_pp_pause(false);
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block zram_policy_pm_nb = {
+	.notifier_call = zram_policy_pm_notify,
+};
 
 enum policy_key {
 	PK_RECOMPRESS_AFTER,
@@ -194,7 +224,8 @@ static bool pressure_on(struct zram *zram)
 	spin_lock(&pp->policy_lock);
 	on = pp->policy.wb_on_pressure;
 	spin_unlock(&pp->policy_lock);
-	return on && init_done(zram) && pp->bdev_file;
+	return on && init_done(zram) && pp->bdev_file &&
+	       zram_writeback_possible(pp);
 }
 
 /* Slots in memory that writeback could move (same-filled ones cannot) */
@@ -249,6 +280,16 @@ static void policy_error(struct zram *zram, const char *part, int err)
 			    zram_name(zram), part, err);
 }
 
+/*
+ * The pass's age for "not accessed for @secs seconds": access times are
+ * whole seconds, so a slot @secs + 1 of them old has been left alone for
+ * more than @secs seconds, and one @secs old perhaps for @secs - 1 only
+ */
+static u32 policy_age(u32 secs)
+{
+	return secs < U32_MAX ? secs + 1 : U32_MAX;
+}
+
 /* One scan: recompression, then writeback, within one max_pages */
 static void policy_run(struct zram *zram, const struct zram_policy *policy)
 {
@@ -257,11 +298,11 @@ static void policy_run(struct zram *zram, const struct zram_policy *policy)
 		.now = zram_now(),
 		.left = policy->max_pages ?: ULONG_MAX,
 	};
-	int ret;
+	int ret = 0;
 
 	atomic64_inc(&stat->scans);
 	if (policy->recompress_after) {
-		pass.age = policy->recompress_after;
+		pass.age = policy_age(policy->recompress_after);
 		ret = zram_recompress_aged(zram, &pass,
 					   policy->recompress_prio);
 		atomic64_add(pass.done, &stat->recompressed);
@@ -269,8 +310,8 @@ static void policy_run(struct zram *zram, const struct zram_policy *policy)
 		if (ret && ret != -EINTR)
 			policy_error(zram, "recompression", ret);
 	}
-	if (policy->writeback_after && pass.left) {
-		pass.age = policy->writeback_after;
+	if (policy->writeback_after && pass.left && ret != -EINTR) {
+		pass.age = policy_age(policy->writeback_after);
 		pass.done = 0;
 		ret = zram_writeback_aged(zram, &pass);
 		atomic64_add(pass.done, &stat->wb_age);
@@ -285,10 +326,12 @@ static void pressure_writeback(struct work_struct *work)
 {
 	struct zram_pp *pp = container_of(work, struct zram_pp, pressure_work);
 	struct zram *zram = pp->zram;
-	struct pp_pass pass = { .now = zram_now() };
+	struct pp_pass pass = {};
+	unsigned int noio;
 	int ret;
 
 	guard(rwsem_read)(zram_config_lock(zram));
+	pass.now = zram_now();
 	pass.left = atomic_long_xchg(&pp->pressure_slots, 0);
 	pass.left = min(pass.left, pressure_slots(zram));
 	if (!pass.left || !pressure_on(zram))
@@ -296,8 +339,11 @@ static void pressure_writeback(struct work_struct *work)
 	/* another run owns the device: reclaim asks again if it must */
 	if (!zram_pp_begin(zram))
 		return;
+	/* memory is short: no allocation of this run may start I/O */
+	noio = memalloc_noio_save();
 	pass.age = zram_writeback_oldest(zram, pass.now, pass.left);
 	ret = zram_writeback_aged(zram, &pass);
+	memalloc_noio_restore(noio);
 	atomic64_add(pass.done, &pp->stat.wb_pressure);
 	if (ret && ret != -EINTR)
 		policy_error(zram, "writeback for reclaim", ret);
@@ -326,10 +372,11 @@ static void policy_scan(struct work_struct *work)
 	/* another run owns the device: the next interval */
 	if (zram_pp_begin(zram))
 		policy_run(zram, &policy);
-	/* as it is now: a write meanwhile may have changed it */
-	policy = policy_get(pp);
-	if (policy_scans(&policy) && !READ_ONCE(pp->stop))
-		policy_queue(pp, policy.interval);
+	/* the policy as it is now, under its lock, as a write would */
+	spin_lock(&pp->policy_lock);
+	if (policy_scans(&pp->policy) && !READ_ONCE(pp->stop))
+		policy_queue(pp, pp->policy.interval);
+	spin_unlock(&pp->policy_lock);
 }
 
 /*
@@ -391,6 +438,9 @@ void zram_pp_release_device(struct zram *zram)
 	spin_lock(&pp->policy_lock);
 	pp->policy = (struct zram_policy){};
 	spin_unlock(&pp->policy_lock);
+	/* queued by a write since zram_pp_stop(): it would find nothing */
+	cancel_delayed_work(&pp->scan_work);
+	cancel_work(&pp->pressure_work);
 	WRITE_ONCE(pp->stop, false);
 	atomic64_set(&stat->scans, 0);
 	atomic64_set(&stat->recompressed, 0);
@@ -429,7 +479,8 @@ void zram_pp_start(struct zram *zram)
 
 	pressure_shrinker_add(pp);
 	if (policy_scans(&policy))
-		policy_queue(pp, policy.interval);
+		mod_delayed_work(zram_policy_wq, &pp->scan_work,
+				 (unsigned long)policy.interval * HZ);
 }
 
 void zram_pp_stop(struct zram *zram)
@@ -450,13 +501,17 @@ int zram_pp_init(void)
 	if (!zram_policy_wq)
 		return -ENOMEM;
 	ret = zram_bd_init();
-	if (ret)
+	if (ret) {
 		destroy_workqueue(zram_policy_wq);
-	return ret;
+		return ret;
+	}
+	register_pm_notifier(&zram_policy_pm_nb);
+	return 0;
 }
 
 void zram_pp_exit(void)
 {
+	unregister_pm_notifier(&zram_policy_pm_nb);
 	zram_bd_exit();
 	destroy_workqueue(zram_policy_wq);
 }
@@ -501,16 +556,15 @@ static ssize_t pp_policy_store(struct device *dev,
 		return ret;
 
 	guard(rwsem_read)(zram_config_lock(zram));
+	/* the work follows the policy set last, whatever writes run at once */
 	spin_lock(&pp->policy_lock);
 	pp->policy = policy;
-	spin_unlock(&pp->policy_lock);
-	if (!init_done(zram))
-		return len;
-	if (policy_scans(&policy))
+	if (init_done(zram) && policy_scans(&policy))
 		mod_delayed_work(zram_policy_wq, &pp->scan_work,
 				 (unsigned long)policy.interval * HZ);
-	else
+	else if (init_done(zram))
 		cancel_delayed_work(&pp->scan_work);
+	spin_unlock(&pp->policy_lock);
 	return len;
 }
 

@@ -66,23 +66,41 @@ unsigned long zram_pp_end(struct zram *zram)
 	return pages;
 }
 
+/* Set while the system prepares to sleep: the policy's runs end early */
+static bool zram_pp_paused;
+
+void zram_pp_pause(bool pause)
+{
+	WRITE_ONCE(zram_pp_paused, pause);
+}
+
 /*
  * Should the run end here?  -EINTR: its writer was killed, or it is a
- * policy's run (@policy) and reset waits for it.  A write to recompress or
- * writeback runs to its end before reset goes on, as upstream's do.
+ * policy's run (@policy) and reset waits for it or the system is going
+ * to sleep.  A write to recompress or writeback runs to its end before
+ * reset goes on, as upstream's do.
  */
 int zram_pp_interrupted(struct zram *zram, bool policy)
 {
 	if (fatal_signal_pending(current) ||
-	    (policy && READ_ONCE(zram_pp_of(zram)->stop)))
+	    (policy && (READ_ONCE(zram_pp_of(zram)->stop) ||
+			READ_ONCE(zram_pp_paused))))
 		return -EINTR;
 	return 0;
+}
+
+/* Seconds from the slot's last access to @now; 0 if it came after.  Locked. */
+u32 zram_pp_slot_age(struct zram *zram, u32 index, u32 now)
+{
+	u32 actime = get_slot_actime(zram, index);
+
+	return actime < now ? now - actime : 0;
 }
 
 /* Was the slot last accessed at least @age seconds before @now?  Locked. */
 bool zram_pp_slot_old_enough(struct zram *zram, u32 index, u32 now, u32 age)
 {
-	return !age || now - get_slot_actime(zram, index) >= age;
+	return !age || zram_pp_slot_age(zram, index, now) >= age;
 }
 
 /* Is the slot as the run left it when it marked it?  Slot locked. */

@@ -152,7 +152,9 @@ struct zram_pp {
 /* zram_pp.c: a run's ownership of the device and its marks (rules 1-5) */
 bool zram_pp_begin(struct zram *zram);
 unsigned long zram_pp_end(struct zram *zram);
+void zram_pp_pause(bool pause);
 int zram_pp_interrupted(struct zram *zram, bool policy);
+u32 zram_pp_slot_age(struct zram *zram, u32 index, u32 now);
 bool zram_pp_slot_old_enough(struct zram *zram, u32 index, u32 now, u32 age);
 bool zram_pp_slot_unchanged(struct zram *zram, u32 index,
 			    unsigned long handle);
@@ -169,6 +171,7 @@ int zram_pp_parse_type(const char *val, size_t nr_types,
 int zram_recompress_aged(struct zram *zram, struct pp_pass *pass,
 			 unsigned int prio);
 int zram_writeback_aged(struct zram *zram, struct pp_pass *pass);
+bool zram_writeback_possible(struct zram_pp *pp);
 u32 zram_writeback_oldest(struct zram *zram, u32 now, unsigned long nr);
 
 /* zram_backing.c: its workqueue, and the blocks of the backing device */

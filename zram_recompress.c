@@ -347,6 +347,9 @@ static ssize_t recompress_store(struct device *dev,
  *
  * Under the rules of a write to recompress without a type: every slot
  * not accessed for @pass->age seconds and not yet stored at @prio or above.
+ * One difference: a slot that @prio cannot shrink is marked incompressible
+ * even below the highest priority, as if @prio were the last one, so that
+ * the next scans do not try it again and again.
  *
  * Return: 0, -ENODEV when @prio has no algorithm, or the run's error.
  */
@@ -370,6 +373,7 @@ int zram_recompress_aged(struct zram *zram, struct pp_pass *pass,
 	}
 	if (!req.prio || recomp_resolve(zram, &req))
 		return -ENODEV;
+	req.last_prio = req.prio;
 	ret = recompress_run(zram, &req);
 	pass->left -= req.tried;
 	pass->done += req.done;

@@ -305,7 +305,8 @@ static bool wb_alloc_req(struct wb_run *run)
 	gfp_t gfp = GFP_KERNEL | __GFP_NOWARN;
 	struct wb_req *req;
 
-	if (run->nr_reqs)
+	/* the policy's runs never push for memory, not even for one request */
+	if (run->nr_reqs || run->policy)
 		gfp |= __GFP_NORETRY;
 	req = kzalloc(sizeof(*req), gfp);
 	if (!req)
@@ -636,6 +637,18 @@ static ssize_t writeback_store(struct device *dev,
 	return ret ? ret : len;
 }
 
+/*
+ * Could a writeback run move anything now?  Not with writeback_limit spent
+ * or the backing device full.  A hint, read without locks.
+ */
+bool zram_writeback_possible(struct zram_pp *pp)
+{
+	if (READ_ONCE(pp->wb_limit_enable) &&
+	    READ_ONCE(pp->wb_limit) < ZRAM_UNITS_PER_SLOT)
+		return false;
+	return atomic64_read(&pp->bd_count) < READ_ONCE(pp->nr_blocks);
+}
+
 /* Age classes of zram_writeback_oldest(): 0, 1, 2-3, 4-7, ... seconds */
 #define WB_AGE_CLASSES	33
 
@@ -661,8 +674,11 @@ u32 zram_writeback_oldest(struct zram *zram, u32 now, unsigned long nr)
 	for (index = 0; index < zram_nr_slots(zram); index++) {
 		zram_slot_lock(zram, index);
 		if (wb_movable(zram, index))
-			count[fls(now - get_slot_actime(zram, index))]++;
+			count[fls(zram_pp_slot_age(zram, index, now))]++;
 		zram_slot_unlock(zram, index);
+		/* the writeback that follows stops at once too */
+		if (zram_pp_interrupted(zram, true))
+			break;
 		cond_resched();
 	}
 	for (class = WB_AGE_CLASSES - 1; class > 0; class--) {

@@ -1387,6 +1387,8 @@ test_policy_recompresses_and_writes_back() {
 	wait_until 60 all_flagged 2 w 0 $((cold - 1)) ||
 		fail "written back after 60 s: $(flag_in 2 w 0 $((cold - 1))) of $cold cold slots"
 	expect_eq "hot slots written back" 0 "$(flag_in 2 w "$first" "$last")"
+	# off before the reader stops: the hot slots would age next
+	sysw $Z/pp_policy off
 	touch_stop
 	note "pp_stat after writeback: $(xargs <$Z/pp_stat); bd_stat $(bd_stat)"
 	expect_eq "written back (pp_stat)" "$cold" "$(pp_stat_field 4)"
@@ -1397,7 +1399,6 @@ test_policy_recompresses_and_writes_back() {
 	check /tmp/h "$cold"
 
 	# max_pages: no scan writes back more than that
-	sysw $Z/pp_policy off
 	scans=$(pp_stat_field 1) n=$(pp_stat_field 4)
 	put /tmp/h "$cold"
 	sysw $Z/pp_policy "writeback_after=1 interval=1 max_pages=16"

@@ -65,10 +65,33 @@ static void slot_types(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, zram_pp_parse_type("", all, &flags), -EINVAL);
 }
 
+/* A slot's age, also when it was accessed after the run's clock was read */
+static void slot_ages(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+
+	pp_kunit_table(test, zram);
+	zram_slot_lock(zram, 3);
+	zram->table[3].ac_time = 100;
+	KUNIT_EXPECT_EQ(test, zram_pp_slot_age(zram, 3, 105), 5U);
+	KUNIT_EXPECT_EQ(test, zram_pp_slot_age(zram, 3, 100), 0U);
+	/* read or written after the run began: as young as can be */
+	KUNIT_EXPECT_EQ(test, zram_pp_slot_age(zram, 3, 99), 0U);
+	KUNIT_EXPECT_EQ(test, zram_pp_slot_age(zram, 3, 0), 0U);
+	KUNIT_EXPECT_TRUE(test, zram_pp_slot_old_enough(zram, 3, 105, 5));
+	KUNIT_EXPECT_FALSE(test, zram_pp_slot_old_enough(zram, 3, 105, 6));
+	KUNIT_EXPECT_FALSE(test, zram_pp_slot_old_enough(zram, 3, 99, 1));
+	KUNIT_EXPECT_FALSE(test, zram_pp_slot_old_enough(zram, 3, 99, U32_MAX));
+	/* age 0: any slot */
+	KUNIT_EXPECT_TRUE(test, zram_pp_slot_old_enough(zram, 3, 99, 0));
+	zram_slot_unlock(zram, 3);
+}
+
 static struct kunit_case zram_pp_kunit_cases[] = {
 	KUNIT_CASE(blocks_in_order_until_full),
 	KUNIT_CASE(blocks_released_by_slots),
 	KUNIT_CASE(slot_types),
+	KUNIT_CASE(slot_ages),
 	{}
 };
 

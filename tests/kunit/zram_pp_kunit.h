@@ -7,6 +7,7 @@
 #define _ZRAM_PP_KUNIT_H_
 
 #include <kunit/test.h>
+#include <linux/vmalloc.h>
 
 /* Not a multiple of BITS_PER_LONG: the last word of the bitmap is partial */
 #define PP_KUNIT_BLOCKS	70UL
@@ -36,6 +37,33 @@ static inline int pp_kunit_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pp->bitmap);
 	test->priv = zram;
 	return 0;
+}
+
+static inline void pp_kunit_table_free(void *data)
+{
+	struct zram *zram = data;
+
+	vfree(zram->table);
+	zram->table = NULL;
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	lockdep_unregister_key(&zram->slot_lock_key);
+#endif
+}
+
+/* Give the device a slot table (empty slots), freed with the test */
+static inline void pp_kunit_table(struct kunit *test, struct zram *zram)
+{
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+	lockdep_register_key(&zram->slot_lock_key);
+#endif
+	if (zram_table_alloc(zram, PP_KUNIT_SLOTS)) {
+#ifdef CONFIG_DEBUG_LOCK_ALLOC
+		lockdep_unregister_key(&zram->slot_lock_key);
+#endif
+		KUNIT_FAIL_AND_ABORT(test, "no slot table");
+	}
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, pp_kunit_table_free,
+							zram), 0);
 }
 
 #endif /* _ZRAM_PP_KUNIT_H_ */

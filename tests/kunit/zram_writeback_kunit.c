@@ -126,10 +126,52 @@ static void writeback_inputs(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, wb_check(zram, "\n"), -EINVAL);
 }
 
+/* set_movable: slot @index holds an object last accessed at @actime */
+static void set_movable(struct zram *zram, u32 index, u32 actime)
+{
+	zram->table[index].handle = 1;	/* never dereferenced here */
+	zram->table[index].ac_time = actime;
+}
+
+/*
+ * The least recently accessed slots, by power-of-two age class: 100 s
+ * from now, 10 slots of ages 40-50 (class 32-63), 20 of ages 5-7 (class
+ * 4-7), 5 same-filled and 5 written-back old ones (not movable), and 3
+ * accessed after the clock was read (age 0, not the oldest)
+ */
+static void writeback_oldest(struct kunit *test)
+{
+	struct zram *zram = test->priv;
+	u32 i, now = 100;
+
+	pp_kunit_table(test, zram);
+	for (i = 0; i < 10; i++)
+		set_movable(zram, i, now - 40 - i);
+	for (i = 10; i < 30; i++)
+		set_movable(zram, i, now - 5 - i % 3);
+	for (i = 30; i < 40; i++) {
+		set_movable(zram, i, 1);
+		zram->table[i].flags |= BIT(i < 35 ? ZRAM_SAME : ZRAM_WB);
+	}
+	for (i = 40; i < 43; i++)
+		set_movable(zram, i, now + 2);
+
+	KUNIT_EXPECT_EQ(test, zram_writeback_oldest(zram, now, 1), 32U);
+	KUNIT_EXPECT_EQ(test, zram_writeback_oldest(zram, now, 10), 32U);
+	KUNIT_EXPECT_EQ(test, zram_writeback_oldest(zram, now, 11), 4U);
+	KUNIT_EXPECT_EQ(test, zram_writeback_oldest(zram, now, 30), 4U);
+	/* more than there are at least 1 s old: every movable slot */
+	KUNIT_EXPECT_EQ(test, zram_writeback_oldest(zram, now, 31), 0U);
+	KUNIT_EXPECT_EQ(test, zram_writeback_oldest(zram, now, 1000), 0U);
+	for (i = 0; i < 43; i++)
+		zram->table[i].handle = 0;
+}
+
 static struct kunit_case zram_writeback_kunit_cases[] = {
 	KUNIT_CASE(writeback_budget),
 	KUNIT_CASE(writeback_targets),
 	KUNIT_CASE(writeback_inputs),
+	KUNIT_CASE(writeback_oldest),
 	{}
 };
 
